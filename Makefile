@@ -1,0 +1,99 @@
+# liandan — build, test, demo and install.
+#
+#   make                 build everything into build/ (installs missing Debian packages first)
+#   make test            unit tests and end-to-end tests
+#   make test SAN=1      the same under AddressSanitizer and UndefinedBehaviorSanitizer (build-san/)
+#   make demo            run the demo study
+#   make bench           the runner benchmark (docs/benchmarks.md)
+#   make install PREFIX=/usr/local
+
+SAN ?=
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+
+PREFIX ?= /usr/local
+CC ?= cc
+PKGS := yaml-0.1 sqlite3
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT ?= -O2
+CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS) \
+          -Iinclude -Isrc $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS = $(PKG_LIBS) -lm
+LDFLAGS := $(SANFLAGS)
+
+LIB_SRC := $(sort $(wildcard src/*.c src/util/*.c src/samplers/*.c src/storage/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c examples/*/*.c bench/*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_BIN := $(foreach f,$(TOOL_SRC),$(BUILD)/tools/$(basename $(notdir $(f))))
+
+.PHONY: all deps test unit e2e demo bench install clean
+all: deps $(BUILD)/liandan $(BUILD)/libliandan.a $(BUILD)/liandan.pc $(TEST_BIN) $(TOOL_BIN)
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libliandan.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/liandan: $(CLI_OBJ) $(BUILD)/libliandan.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libliandan.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libliandan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libliandan.a $(LDFLAGS) $(LDLIBS)
+
+define tool_rule
+$(BUILD)/tools/$(basename $(notdir $(1))): $(1) $(BUILD)/libliandan.a
+	@mkdir -p $(BUILD)/tools
+	$(CC) $(CFLAGS) -o $$@ $(1) $(BUILD)/libliandan.a $(LDFLAGS) $(LDLIBS)
+endef
+$(foreach f,$(TOOL_SRC),$(eval $(call tool_rule,$(f))))
+
+$(BUILD)/liandan.pc: scripts/liandan.pc.in
+	@mkdir -p $(BUILD)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' $< > $@
+
+test: all
+	@scripts/deps.sh --test
+	@tests/run.sh $(BUILD)
+
+unit: all
+	@tests/run.sh $(BUILD) unit
+
+e2e: all
+	@tests/run.sh $(BUILD) e2e
+
+demo: all
+	@examples/demo.sh $(BUILD)
+
+bench: all
+	@bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(BUILD)/liandan $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libliandan.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/liandan.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/liandan.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

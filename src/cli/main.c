@@ -1,0 +1,183 @@
+/*
+ * main.c — the `liandan` program: global options, the subcommand table and help.
+ *
+ * Subcommands are dispatched from one table (as git.c does); `liandan help CMD` and
+ * `liandan CMD --help` print the same text, from the table.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_run(int argc, char **argv, const cli_global *g);
+int cmd_status(int argc, char **argv, const cli_global *g);
+int cmd_trials(int argc, char **argv, const cli_global *g);
+int cmd_show(int argc, char **argv, const cli_global *g);
+int cmd_best(int argc, char **argv, const cli_global *g);
+int cmd_export(int argc, char **argv, const cli_global *g);
+int cmd_note(int argc, char **argv, const cli_global *g);
+int cmd_stop(int argc, char **argv, const cli_global *g);
+int cmd_ask(int argc, char **argv, const cli_global *g);
+int cmd_tell(int argc, char **argv, const cli_global *g);
+int cmd_report(int argc, char **argv, const cli_global *g);
+static int cmd_help(int argc, char **argv, const cli_global *g);
+static int cmd_version(int argc, char **argv, const cli_global *g);
+
+static const cli_command commands[] = {
+    {"run", cmd_run, "run SWEEP.yaml [options]",
+     "run a sweep: launch trials in parallel and journal every one",
+     "  --trials N      trial budget for the study (overrides budget.trials / run_cap)\n"
+     "  --time T        wall-time budget of this run: 90s, 15m, 2h (overrides budget.time)\n"
+     "  --parallel N    trials at a time (overrides parallel)\n"
+     "  --name NAME     study name (overrides name; default: the file's base name)\n"
+     "  -q              no progress, only the final summary\n"
+     "Ctrl-C once: start no new trial, let the running ones finish. Twice: stop them too\n"
+     "(they are re-queued). Running the same sweep again resumes the study.\n"},
+    {"status", cmd_status, "status [STUDY] [--json]",
+     "studies in the journal with trial counts and best values", ""},
+    {"trials", cmd_trials, "trials STUDY [--state STATE] [--json]",
+     "one row per trial: state, value, duration, params",
+     "  --state STATE   only trials in this state (queued, running, complete, pruned, failed)\n"},
+    {"show", cmd_show, "show STUDY TRIAL [--json]",
+     "one trial: params, per-step metrics, exit status, log tail", ""},
+    {"best", cmd_best, "best STUDY [--json]", "the best complete trial", ""},
+    {"export", cmd_export, "export STUDY --format csv|json [-o FILE]",
+     "the whole study as CSV (one row per trial) or JSON (with every metric series)",
+     "  --format F      csv or json\n"
+     "  -o FILE         write to FILE instead of stdout\n"},
+    {"note", cmd_note, "note STUDY [--why TEXT] [--conclusion TEXT] [--next TEXT]",
+     "record why a study was run, what it showed, and what to try next; no option prints them",
+     "  --why TEXT          why the study was run (its description)\n"
+     "  --conclusion TEXT   what was concluded\n"
+     "  --next TEXT         what to try next\n"},
+    {"stop", cmd_stop, "stop STUDY TRIAL",
+     "stop a running trial by hand (its tuner ends it and records it pruned)", ""},
+    {"ask", cmd_ask, "ask STUDY | ask --sweep SWEEP.yaml [--name NAME]",
+     "claim a trial and print its params as JSON (for your own loop; see tell)",
+     "  --sweep FILE    create or join the study of this sweep file\n"
+     "  --name NAME     the study name when --sweep is given\n"},
+    {"tell", cmd_tell, "tell STUDY TRIAL [--value V] [--state complete|pruned|failed]",
+     "record the end of an asked trial",
+     "  --value V       the objective (default: from reported values)\n"
+     "  --state S       complete (default), pruned or failed\n"
+     "  --reason TEXT   why it failed or was pruned\n"},
+    {"report", cmd_report, "report STUDY TRIAL KEY=VALUE... [--step S]",
+     "record intermediate values of an asked trial; prints stop=1 when it should stop",
+     "  --step S        the step (default: the step key in the pairs, else the report count)\n"},
+    {"help", cmd_help, "help [COMMAND]", "this help, or one command's", ""},
+    {"version", cmd_version, "version", "print the version", ""},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof *commands)
+
+const cli_command *cli_find(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static const char global_help[] =
+    "Global options (any command):\n"
+    "  --storage URL   the journal: sqlite:///path.db (default ./liandan.db, or\n"
+    "                  $LIANDAN_STORAGE)\n"
+    "  --json          machine-readable output on stdout\n"
+    "  -q, --quiet     less output\n"
+    "  -h, --help      help\n"
+    "Exit status: 0 ok, 1 a trial or run failed, 2 bad usage or input, 3 storage error.\n";
+
+int cli_help(const cli_command *cmd, FILE *out)
+{
+    fprintf(out, "usage: liandan %s\n\n%s.\n", cmd->usage, cmd->summary);
+    if (cmd->help && *cmd->help)
+        fprintf(out, "\n%s", cmd->help);
+    fprintf(out, "\n%s", global_help);
+    return EXIT_OK;
+}
+
+static void overview(FILE *out)
+{
+    fprintf(out, "liandan %s — runs your training command with sampled hyperparameters, in\n"
+                 "parallel, and keeps a journal of every trial.\n\n"
+                 "usage: liandan COMMAND [options]\n\nCommands:\n",
+            LD_VERSION);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n%s\n'liandan help COMMAND' or 'liandan COMMAND --help' for one command.\n",
+            global_help);
+}
+
+static int cmd_help(int argc, char **argv, const cli_global *g)
+{
+    (void)g;
+    if (argc < 2) {
+        overview(stdout);
+        return EXIT_OK;
+    }
+    const cli_command *cmd = cli_find(argv[1]);
+    if (!cmd)
+        return cli_usage("no command '%s'; 'liandan help' lists them", argv[1]);
+    return cli_help(cmd, stdout);
+}
+
+static int cmd_version(int argc, char **argv, const cli_global *g)
+{
+    (void)argc;
+    (void)argv;
+    if (g->json)
+        printf("{\"version\": \"%s\"}\n", LD_VERSION);
+    else
+        printf("liandan %s\n", LD_VERSION);
+    return EXIT_OK;
+}
+
+/* Takes the global options out of argv wherever they stand; returns the new argc, or -1. */
+static int strip_globals(int argc, char **argv, cli_global *g, int *want_help)
+{
+    int out = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            while (i < argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        if (strcmp(a, "--json") == 0) {
+            g->json = 1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            g->quiet = 1;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            *want_help = 1;
+        } else if (strncmp(a, "--storage=", 10) == 0) {
+            g->storage = a + 10;
+        } else if (strcmp(a, "--storage") == 0) {
+            if (i + 1 >= argc)
+                return -1;
+            g->storage = argv[++i];
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    return out;
+}
+
+int main(int argc, char **argv)
+{
+    cli_global g = {0};
+    int want_help = 0;
+    int n = strip_globals(argc - 1, argv + 1, &g, &want_help);
+    if (n < 0)
+        return cli_usage("--storage needs a URL such as sqlite:///liandan.db");
+    char **args = argv + 1;
+    if (n == 0) {
+        overview(want_help ? stdout : stderr);
+        return want_help ? EXIT_OK : EXIT_USAGE;
+    }
+    const cli_command *cmd = cli_find(args[0]);
+    if (!cmd)
+        return cli_usage("no command '%s'; 'liandan help' lists them", args[0]);
+    if (want_help)
+        return cli_help(cmd, stdout);
+    return cmd->run(n, args, &g);
+}

@@ -1,0 +1,54 @@
+/*
+ * journal_internal.h — what the public handles (ld_db, ld_study) hold, shared by journal.c
+ * (storage handle and read API), study.c (ask / report / tell) and tuner.c (the run loop).
+ */
+#ifndef LD_JOURNAL_INTERNAL_H
+#define LD_JOURNAL_INTERNAL_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "liandan.h"
+#include "samplers/sampler.h"
+#include "spec.h"
+#include "storage/storage.h"
+
+struct ld_db {
+    ld_storage storage;
+    char *url;
+    char *runs_dir;
+    char err[2048];
+};
+
+struct ld_study {
+    ld_db *db;
+    int64_t id;
+    char *name;
+    ld_spec *spec;       /* NULL for a study opened by name without its sweep being valid */
+    ld_sampler sampler;
+    uint64_t seed;
+    char host[256];
+    volatile sig_atomic_t interrupts;
+    char **notes;        /* NULL-terminated */
+};
+
+/* Records a message on the db handle; returns status for chaining. */
+ld_status ld_db_fail(ld_db *db, ld_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Copies the storage's message onto the db handle with some context. */
+ld_status ld_db_storage_fail(ld_db *db, ld_status status, const char *context);
+
+double ld_now(void);
+
+/* ld_study_ask for the run loop: the trial records this process as its tuner. */
+ld_status ld_study_ask_as_tuner(ld_study *study, ld_trial **out);
+
+/* Marks failed (reason "stale") the running trials of this study whose tuner died on this host,
+   stops their orphaned processes, and re-queues them. Returns how many were recovered. */
+ld_status ld_study_recover_stale(ld_study *study, size_t *recovered);
+/* Re-queues a trial that ended failed: a new queued trial with the same params. */
+ld_status ld_study_requeue(ld_study *study, const ld_trial *trial);
+/* How many times this trial's params were already retried after failures of their own. */
+int ld_study_retry_depth(const ld_trial *history, size_t n, const ld_trial *trial);
+
+#endif

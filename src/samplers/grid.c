@@ -1,0 +1,180 @@
+/*
+ * grid.c — exhaustive search: every combination of the parameters' grid values, each handed out
+ * once across all the tuners of a study.
+ *
+ * Order. Grid point g is a mixed-radix number whose digits are the parameters' value indices, in
+ * declaration order with the last parameter the fastest digit and each parameter's values in
+ * their declared (ld_param_grid_value) order:
+ *     g = (...((i_0 * n_1 + i_1) * n_2 + i_2) ...) * n_{P-1} + i_{P-1}
+ * where P is the number of parameters, n_j the grid size of parameter j and i_j its value index.
+ *
+ * Claiming. ask() hands out the lowest g that no live trial holds. A trial holds its grid_index
+ * unless it was superseded (requeued_as >= 0): its re-run carries the same grid_index and holds
+ * the point instead, and if no live trial holds it any more the point is offered again under the
+ * same index. Whatever the trial's state, a live holder keeps its point: a failed grid point is
+ * run again only through a re-queue. ask() runs under the study's claim lock, so "lowest free"
+ * sees every other tuner's claims.
+ *
+ * Cost. One bitmap of `total` bits lives in the state and is rebuilt on each ask, which is
+ * O(total / 8 + history) time and no allocation; GRID_MAX_POINTS caps it at 1.25 MB.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "samplers/sampler.h"
+#include "space.h"
+
+/* Ten million points is far past any grid a person waits for, and keeps the bitmap small. */
+#define GRID_MAX_POINTS ((size_t)10000000)
+
+typedef struct {
+    size_t total;
+    unsigned char *taken; /* [(total + 7) / 8] bit g set when a live trial holds point g */
+} grid_state;
+
+static size_t bitmap_bytes(size_t total) { return (total + 7) / 8; }
+
+/* The first parameter with no grid (continuous, or no values), or NULL when all have one. */
+static const ld_param *first_without_grid(const ld_spec *spec)
+{
+    for (size_t i = 0; i < spec->n_params; i++)
+        if (ld_param_grid_size(&spec->params[i]) == 0)
+            return &spec->params[i];
+    return NULL;
+}
+
+static ld_status reject_without_grid(const ld_param *p, char *err, size_t errlen)
+{
+    char where[64] = "";
+    if (p->line > 0)
+        snprintf(where, sizeof where, " (line %d, column %d)", p->line, p->column);
+    const char *name = p->name ? p->name : "?";
+    if (p->dist == LD_DIST_CONSTANT || p->dist == LD_DIST_CATEGORICAL)
+        snprintf(err, errlen, "parameter '%s'%s has no values to put on a grid", name, where);
+    else
+        snprintf(err, errlen,
+                 "parameter '%s'%s is continuous, and grid search needs a finite list of "
+                 "values: give it 'values', or an int_uniform or q_uniform range, or use "
+                 "method: random or sobol",
+                 name, where);
+    return LD_ERR_INPUT;
+}
+
+static ld_status reject_size(size_t total, char *err, size_t errlen)
+{
+    if (total == SIZE_MAX)
+        snprintf(err, errlen, "the grid has more points than can be counted");
+    else
+        snprintf(err, errlen, "the grid has %zu points", total);
+    size_t len = strlen(err);
+    snprintf(err + len, errlen - len,
+             ", more than the %zu grid search allows; shorten the value lists or use method: "
+             "random or sobol",
+             GRID_MAX_POINTS);
+    return LD_ERR_INPUT;
+}
+
+static ld_status grid_create(const ld_spec *spec, uint64_t seed, void **state, char *err,
+                             size_t errlen)
+{
+    (void)seed;
+    char scratch[8];
+    if (!err || errlen == 0) {
+        err = scratch;
+        errlen = sizeof scratch;
+    }
+    *state = NULL;
+    const ld_param *bad = first_without_grid(spec);
+    if (bad)
+        return reject_without_grid(bad, err, errlen);
+    size_t total = ld_grid_total(spec);
+    if (total > GRID_MAX_POINTS)
+        return reject_size(total, err, errlen);
+
+    grid_state *g = malloc(sizeof *g);
+    unsigned char *taken = calloc(bitmap_bytes(total), 1);
+    if (!g || !taken) {
+        free(g);
+        free(taken);
+        snprintf(err, errlen, "out of memory for a grid of %zu points", total);
+        return LD_ERR_NOMEM;
+    }
+    g->total = total;
+    g->taken = taken;
+    *state = g;
+    return LD_OK;
+}
+
+static void grid_destroy(void *state)
+{
+    grid_state *g = state;
+    if (!g)
+        return;
+    free(g->taken);
+    free(g);
+}
+
+/* Marks the points that live trials hold; grid indices outside this grid are ignored. */
+static void mark_taken(grid_state *g, const ld_trial *history, size_t n_history)
+{
+    memset(g->taken, 0, bitmap_bytes(g->total));
+    for (size_t i = 0; i < n_history; i++) {
+        const ld_trial *t = &history[i];
+        if (t->requeued_as >= 0 || t->grid_index < 0 || (size_t)t->grid_index >= g->total)
+            continue;
+        size_t at = (size_t)t->grid_index;
+        g->taken[at / 8] |= (unsigned char)(1u << (at % 8));
+    }
+}
+
+/* The lowest free point, or total when every point is taken. */
+static size_t first_free(const grid_state *g)
+{
+    size_t bytes = bitmap_bytes(g->total);
+    for (size_t i = 0; i < bytes; i++) {
+        if (g->taken[i] == 0xff)
+            continue;
+        for (size_t bit = 0; bit < 8; bit++) {
+            size_t at = i * 8 + bit;
+            if (at < g->total && !(g->taken[i] & (1u << bit)))
+                return at;
+        }
+    }
+    return g->total;
+}
+
+/* Writes the values of point g, peeling the digits off from the fastest (last) parameter. */
+static void point_values(const ld_spec *spec, size_t point, ld_value *values)
+{
+    for (size_t j = spec->n_params; j-- > 0;) {
+        const ld_param *p = &spec->params[j];
+        size_t n = ld_param_grid_size(p);
+        ld_param_grid_value(p, point % n, &values[j]);
+        point /= n;
+    }
+}
+
+static ld_status grid_ask(void *state, const ld_spec *spec, const ld_trial *history,
+                          size_t n_history, int number, ld_value *values, int *grid_index)
+{
+    (void)number;
+    grid_state *g = state;
+    *grid_index = -1;
+    mark_taken(g, history, n_history);
+    size_t point = first_free(g);
+    if (point == g->total)
+        return LD_ERR_DONE;
+    point_values(spec, point, values);
+    *grid_index = (int)point;
+    return LD_OK;
+}
+
+const ld_sampler_type ld_sampler_grid = {
+    .name = "grid",
+    .version = 1,
+    .create = grid_create,
+    .destroy = grid_destroy,
+    .ask = grid_ask,
+    .tell = NULL,
+};

@@ -1,0 +1,103 @@
+/*
+ * spec.h — the sweep file (W&B sweep YAML plus liandan's keys) parsed into an ld_spec.
+ *
+ * Every mistake is reported as "FILE:LINE:COLUMN: what is wrong; what was expected" and makes the
+ * parse fail with LD_ERR_INPUT; nothing is half-filled. Keys W&B knows but liandan has no use for
+ * (project, entity, controller, ...) are accepted and listed in notes, one line each.
+ */
+#ifndef LD_SPEC_H
+#define LD_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "liandan.h"
+#include "space.h"
+
+typedef enum {
+    LD_METHOD_GRID = 0,
+    LD_METHOD_RANDOM,
+    LD_METHOD_SOBOL,
+    LD_METHOD_BAYES,
+    LD_METHOD_TPE,
+    LD_METHOD_GP
+} ld_method;
+
+const char *ld_method_name(ld_method m);
+
+typedef enum { LD_SUMMARY_LAST = 0, LD_SUMMARY_BEST } ld_summary;
+
+typedef struct {
+    char *type;      /* hyperband, median, asha, threshold; NULL when absent */
+    int min_iter, max_iter, s;
+    double eta;
+    int line, column;
+} ld_early_terminate;
+
+typedef struct {
+    char *path;        /* as given */
+    char *text;        /* the whole file, as read */
+
+    char *name;        /* the study name; defaults to the file's base name without extension */
+    char *description; /* the "why" */
+    char *program;
+    size_t n_command;
+    char **command;    /* the command template, one argv element each; default
+                          ${env} ${interpreter} ${program} ${args}; none (n_command 0) when
+                          the file has neither command nor program (ask/tell only) */
+    ld_method method;
+
+    char *metric;      /* metric.name */
+    int maximize;      /* metric.goal: maximize */
+    int has_target;
+    double target;     /* metric.target: stop the study once reached */
+    ld_summary summary;
+
+    size_t n_params;
+    ld_param *params;  /* in declaration order, nested ones flattened in place */
+
+    ld_early_terminate early_terminate;
+
+    long run_cap;          /* W&B's trial cap; 0 = none */
+    long budget_trials;    /* budget.trials; 0 = none (run_cap is folded in: the smaller wins) */
+    double budget_seconds; /* budget.time; 0 = none */
+    int parallel;          /* default 1 */
+    size_t n_gpus;
+    int *gpus;             /* device ids */
+    int threads_per_trial; /* 0 = cores / parallel */
+    double timeout_seconds;/* per trial; 0 = none */
+    int has_seed;
+    uint64_t seed;
+    char *step;            /* key that counts steps; default "epoch" */
+    int retries;           /* re-queue a failed trial up to this many times */
+
+    size_t n_notes;
+    char **notes;          /* "sweep.yaml:3:1: note: 'project' is a W&B key that liandan ignores" */
+} ld_spec;
+
+/*
+ * Parses a sweep from text (path is used in messages and kept). On failure returns LD_ERR_INPUT
+ * (or LD_ERR_NOMEM) and writes the message to err; *out is NULL.
+ */
+ld_status ld_spec_parse(const char *path, const char *text, size_t len, ld_spec **out,
+                        char *err, size_t errlen);
+/* Reads the file, then parses it. A missing or unreadable file is LD_ERR_INPUT. */
+ld_status ld_spec_load(const char *path, ld_spec **out, char *err, size_t errlen);
+void ld_spec_free(ld_spec *spec);
+/* Index of a parameter by name, or -1. */
+int ld_spec_param_index(const ld_spec *spec, const char *name);
+/* Parses a duration: "90", "90s", "15m", "2h", "1d", "1h30m". Returns -1 when malformed. */
+double ld_parse_duration(const char *text);
+
+/*
+ * Builds the argv of one trial from the command template: ${env} is /usr/bin/env, ${interpreter}
+ * is python (python3 when there is no python on PATH), ${program}, ${args} (one "--name=value"
+ * element per parameter), ${args_no_hyphens} ("name=value"), ${args_json} (one element: a JSON
+ * object), and ${NAME} for one parameter's value anywhere inside an element.
+ * values[i] belongs to spec->params[i]. *argv is NULL-terminated; free with ld_argv_free.
+ */
+ld_status ld_command_build(const ld_spec *spec, const ld_value *values, char ***argv,
+                           char *err, size_t errlen);
+void ld_argv_free(char **argv);
+
+#endif

@@ -1,0 +1,541 @@
+/*
+ * study.c — one study opened for tuning: creating or joining it from a sweep file, and the
+ * ask / report / should_prune / tell cycle of its trials.
+ *
+ * Claiming a trial is the one step that must be atomic across tuner processes: inside a storage
+ * write transaction we read the history, take a queued trial or check the budget, let the sampler
+ * choose (the grid sampler picks the first point nobody holds) and create the trial.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "journal_internal.h"
+#include "util/buf.h"
+
+static uint64_t fresh_seed(void)
+{
+    uint64_t seed = 0;
+    if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+        seed = (uint64_t)ld_now() ^ ((uint64_t)getpid() << 32);
+    return seed & 0x7fffffffffffffffULL; /* stays positive in JSON and SQL */
+}
+
+static ld_study *study_new(ld_db *db)
+{
+    ld_study *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->db = db;
+    if (gethostname(s->host, sizeof s->host - 1) != 0)
+        strcpy(s->host, "localhost");
+    return s;
+}
+
+static ld_status copy_notes(ld_study *s)
+{
+    size_t n = s->spec ? s->spec->n_notes : 0;
+    s->notes = calloc(n + 2, sizeof *s->notes);
+    if (!s->notes)
+        return LD_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (!(s->notes[i] = ld_strdup(s->spec->notes[i])))
+            return LD_ERR_NOMEM;
+    const ld_early_terminate *et = s->spec ? &s->spec->early_terminate : NULL;
+    if (et && et->type) {
+        ld_buf b = LD_BUF_INIT;
+        ld_buf_printf(&b, "%s:%d:%d: note: early_terminate '%s' is not applied in this version; "
+                          "only diverged trials (NaN, inf, diverged=1) are stopped early",
+                      s->spec->path, et->line, et->column, et->type);
+        if (!(s->notes[n] = ld_buf_take(&b)))
+            return LD_ERR_NOMEM;
+    }
+    return LD_OK;
+}
+
+/* Parameters whose `when` condition does not hold are inactive: NONE, not passed to the trial.
+   Declaration order lets a condition depend on an earlier conditional parameter. */
+static void apply_conditions(const ld_spec *spec, ld_value *values)
+{
+    for (size_t i = 0; i < spec->n_params; i++) {
+        const ld_param *p = &spec->params[i];
+        if (!p->when_param)
+            continue;
+        int j = ld_spec_param_index(spec, p->when_param);
+        if (j < 0 || values[j].type == LD_VAL_NONE || !ld_value_equal(&values[j], &p->when_value))
+            ld_value_clear(&values[i]);
+    }
+}
+
+static ld_status open_sampler(ld_study *s)
+{
+    ld_db *db = s->db;
+    const char *method = ld_method_name(s->spec->method);
+    for (size_t i = 0; i < s->spec->n_params; i++)
+        if (s->spec->method == LD_METHOD_GRID && s->spec->params[i].when_param)
+            return ld_db_fail(db, LD_ERR_INPUT,
+                              "%s:%d:%d: conditional parameter '%s' ('when') cannot be used "
+                              "with method grid yet; use random or sobol",
+                              s->spec->path, s->spec->params[i].line, s->spec->params[i].column,
+                              s->spec->params[i].name);
+    const ld_sampler_type *type = ld_sampler_find(method);
+    if (!type)
+        return ld_db_fail(db, LD_ERR_INPUT,
+                          "%s: method '%s' is not available in this version of liandan; "
+                          "use grid, random or sobol",
+                          s->spec->path, method);
+    char err[1024] = "";
+    ld_status st = ld_sampler_open(type, s->spec, s->seed, &s->sampler, err, sizeof err);
+    if (st != LD_OK)
+        return ld_db_fail(db, st, "%s: %s", s->spec->path, err);
+    return LD_OK;
+}
+
+static void apply_overrides(ld_spec *spec, const ld_overrides *ov)
+{
+    if (!ov)
+        return;
+    if (ov->trials > 0)
+        spec->budget_trials = ov->trials;
+    if (ov->time_seconds > 0)
+        spec->budget_seconds = ov->time_seconds;
+    if (ov->parallel > 0)
+        spec->parallel = ov->parallel;
+}
+
+/* Finds the study of this name, creating it when absent (another tuner may create it first). */
+static ld_status create_or_join(ld_study *s)
+{
+    ld_db *db = s->db;
+    const ld_storage_type *t = db->storage.type;
+    ld_study_info info;
+    memset(&info, 0, sizeof info);
+    for (int attempt = 0; attempt < 3; attempt++) {
+        ld_status st = t->find_study(db->storage.state, s->name, &s->id, &info);
+        if (st == LD_OK) {
+            int same = info.sweep_text && strcmp(info.sweep_text, s->spec->text) == 0;
+            s->seed = info.seed;
+            ld_study_info_clear(&info);
+            if (!same)
+                return ld_db_fail(db, LD_ERR_CONFLICT,
+                                  "study '%s' already exists with a different sweep; give the "
+                                  "new one another name (--name or 'name:' in %s)",
+                                  s->name, s->spec->path);
+            return LD_OK;
+        }
+        if (st != LD_ERR_NOTFOUND)
+            return ld_db_storage_fail(db, st, "cannot read the study");
+        s->seed = s->spec->has_seed ? s->spec->seed : fresh_seed();
+        ld_study_new row = {.name = s->name,
+                            .sweep_path = s->spec->path,
+                            .sweep_text = s->spec->text,
+                            .description = s->spec->description,
+                            .metric = s->spec->metric,
+                            .maximize = s->spec->maximize,
+                            .seed = s->seed,
+                            .created = ld_now()};
+        st = t->create_study(db->storage.state, &row, &s->id);
+        if (st == LD_OK)
+            return LD_OK;
+        if (st != LD_ERR_CONFLICT)
+            return ld_db_storage_fail(db, st, "cannot create the study");
+    }
+    return ld_db_fail(db, LD_ERR_STORAGE, "cannot create or find study '%s'", s->name);
+}
+
+ld_status ld_study_open(ld_db *db, const char *sweep_path, const ld_overrides *ov,
+                        ld_study **out)
+{
+    *out = NULL;
+    ld_study *s = study_new(db);
+    if (!s)
+        return ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
+    ld_status st = ld_spec_load(sweep_path, &s->spec, db->err, sizeof db->err);
+    if (st == LD_OK) {
+        apply_overrides(s->spec, ov);
+        s->name = ld_strdup(ov && ov->name ? ov->name : s->spec->name);
+        st = s->name ? copy_notes(s) : LD_ERR_NOMEM;
+    }
+    if (st == LD_OK)
+        st = create_or_join(s);
+    if (st == LD_OK)
+        st = open_sampler(s);
+    if (st != LD_OK) {
+        if (st == LD_ERR_NOMEM)
+            ld_db_fail(db, st, "out of memory");
+        ld_study_close(s);
+        return st;
+    }
+    *out = s;
+    return LD_OK;
+}
+
+ld_status ld_study_open_existing(ld_db *db, const char *name, ld_study **out)
+{
+    *out = NULL;
+    ld_study *s = study_new(db);
+    if (!s)
+        return ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
+    ld_study_info info;
+    memset(&info, 0, sizeof info);
+    ld_status st = db->storage.type->find_study(db->storage.state, name, &s->id, &info);
+    if (st == LD_ERR_NOTFOUND)
+        st = ld_db_fail(db, st, "no study named '%s'; 'liandan status' lists the studies", name);
+    else if (st != LD_OK)
+        st = ld_db_storage_fail(db, st, "cannot read the study");
+    if (st == LD_OK) {
+        s->seed = info.seed;
+        s->name = ld_strdup(name);
+        char err[1024];
+        st = ld_spec_parse(info.sweep_path ? info.sweep_path : name, info.sweep_text,
+                           strlen(info.sweep_text), &s->spec, err, sizeof err);
+        if (st != LD_OK)
+            ld_db_fail(db, st, "the stored sweep of '%s' no longer parses: %s", name, err);
+    }
+    ld_study_info_clear(&info);
+    if (st == LD_OK)
+        st = copy_notes(s);
+    if (st == LD_OK)
+        st = open_sampler(s);
+    if (st != LD_OK) {
+        ld_study_close(s);
+        return st;
+    }
+    *out = s;
+    return LD_OK;
+}
+
+void ld_study_close(ld_study *s)
+{
+    if (!s)
+        return;
+    ld_sampler_close(&s->sampler);
+    ld_spec_free(s->spec);
+    if (s->notes)
+        for (char **n = s->notes; *n; n++)
+            free(*n);
+    free(s->notes);
+    free(s->name);
+    free(s);
+}
+
+const char *ld_study_name(const ld_study *s) { return s->name; }
+
+const char *const *ld_study_notes(const ld_study *s) { return (const char *const *)s->notes; }
+
+/* Trials that count against the budget: every trial not superseded by a re-run. */
+static size_t count_live(const ld_trial *h, size_t n)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < n; i++)
+        if (h[i].requeued_as < 0)
+            live++;
+    return live;
+}
+
+static ld_status fetch_trial(ld_study *s, int number, ld_trial **out)
+{
+    ld_trial *t = calloc(1, sizeof *t);
+    if (!t)
+        return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
+    ld_status st = s->db->storage.type->get_trial(s->db->storage.state, s->id, number, 0, t);
+    if (st != LD_OK) {
+        free(t);
+        return ld_db_storage_fail(s->db, st, "cannot read the claimed trial");
+    }
+    *out = t;
+    return LD_OK;
+}
+
+/* Inside the claim transaction: a queued trial, or a new one from the sampler. */
+static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
+{
+    const ld_storage_type *t = s->db->storage.type;
+    void *state = s->db->storage.state;
+    ld_status st = t->claim_queued(state, s->id, s->host, tuner_pid, ld_now(), number);
+    if (st != LD_ERR_NOTFOUND)
+        return st == LD_OK ? st : ld_db_storage_fail(s->db, st, "cannot claim a queued trial");
+
+    ld_trial *history = NULL;
+    size_t n = 0;
+    st = t->list_trials(state, s->id, 0, &history, &n);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot read the history");
+    const ld_spec *spec = s->spec;
+    if (spec->budget_trials > 0 && count_live(history, n) >= (size_t)spec->budget_trials) {
+        ld_trials_free(history, n);
+        return LD_ERR_DONE;
+    }
+    ld_value *values = calloc(spec->n_params ? spec->n_params : 1, sizeof *values);
+    const char **names = calloc(spec->n_params ? spec->n_params : 1, sizeof *names);
+    int grid_index = -1;
+    if (!values || !names)
+        st = ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
+    else
+        st = s->sampler.type->ask(s->sampler.state, spec, history, n, (int)n, values,
+                                  &grid_index);
+    if (st == LD_OK) {
+        apply_conditions(spec, values);
+        for (size_t i = 0; i < spec->n_params; i++)
+            names[i] = spec->params[i].name;
+        ld_trial_new row = {.state = LD_TRIAL_RUNNING,
+                            .n_params = spec->n_params,
+                            .param_names = names,
+                            .params = values,
+                            .grid_index = grid_index,
+                            .retry_of = -1,
+                            .created = ld_now(),
+                            .host = s->host,
+                            .tuner_pid = tuner_pid};
+        st = t->create_trial(state, s->id, &row, number);
+        if (st != LD_OK)
+            ld_db_storage_fail(s->db, st, "cannot create a trial");
+    } else if (st != LD_ERR_DONE && st != LD_ERR_NOMEM) {
+        ld_db_fail(s->db, st, "the %s sampler failed", s->sampler.type->name);
+    }
+    if (values)
+        for (size_t i = 0; i < spec->n_params; i++)
+            ld_value_clear(&values[i]);
+    free(values);
+    free(names);
+    ld_trials_free(history, n);
+    return st;
+}
+
+static ld_status ask_as(ld_study *s, int tuner_pid, ld_trial **out)
+{
+    *out = NULL;
+    const ld_storage_type *t = s->db->storage.type;
+    ld_status st = t->begin(s->db->storage.state);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot lock the study");
+    int number = -1;
+    st = claim_locked(s, tuner_pid, &number);
+    if (st == LD_OK) {
+        st = t->commit(s->db->storage.state);
+        if (st != LD_OK)
+            return ld_db_storage_fail(s->db, st, "cannot commit the claim");
+        return fetch_trial(s, number, out);
+    }
+    t->rollback(s->db->storage.state);
+    return st;
+}
+
+ld_status ld_study_ask(ld_study *s, ld_trial **out) { return ask_as(s, 0, out); }
+
+/* The run loop claims with its own pid, so a later tuner can tell when it died. */
+ld_status ld_study_ask_as_tuner(ld_study *s, ld_trial **out)
+{
+    return ask_as(s, (int)getpid(), out);
+}
+
+ld_status ld_study_report(ld_study *s, int number, double step, size_t n,
+                          const char *const *keys, const double *values)
+{
+    ld_status st = s->db->storage.type->add_values(s->db->storage.state, s->id, number, step,
+                                                   ld_now(), n, keys, values);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot record the metrics");
+    return LD_OK;
+}
+
+/* Why the latest report of a trial means it must stop at once, or NULL. */
+static char *divergence_reason(const ld_spec *spec, const ld_trial *t)
+{
+    const ld_series *obj = ld_trial_series(t, spec->metric);
+    const ld_series *div = ld_trial_series(t, "diverged");
+    ld_buf b = LD_BUF_INIT;
+    if (div && div->n && div->values[div->n - 1] != 0) {
+        ld_buf_printf(&b, "diverged: the trial reported diverged=1");
+    } else if (obj && obj->n && !isfinite(obj->values[obj->n - 1])) {
+        char v[32];
+        ld_format_double(obj->values[obj->n - 1], v);
+        ld_buf_printf(&b, "diverged: %s=%s at %s %g", spec->metric, v, spec->step,
+                      obj->steps[obj->n - 1]);
+    } else {
+        return NULL;
+    }
+    return ld_buf_take(&b);
+}
+
+ld_status ld_study_should_prune(ld_study *s, int number, int *stop, char **reason)
+{
+    *stop = 0;
+    *reason = NULL;
+    ld_trial t;
+    ld_status st = s->db->storage.type->get_trial(s->db->storage.state, s->id, number, 1, &t);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot read the trial");
+    if (t.stop_requested)
+        *reason = ld_strdup("stopped by hand");
+    else
+        *reason = divergence_reason(s->spec, &t);
+    *stop = *reason != NULL;
+    ld_trial_clear(&t);
+    return LD_OK;
+}
+
+/* The objective of a trial from its reports: the last or the best finite value. */
+static int summarize(const ld_spec *spec, const ld_trial *t, double *value)
+{
+    const ld_series *obj = ld_trial_series(t, spec->metric);
+    if (!obj || obj->n == 0)
+        return 0;
+    if (spec->summary == LD_SUMMARY_LAST) {
+        *value = obj->values[obj->n - 1];
+        return isfinite(*value);
+    }
+    int found = 0;
+    for (size_t i = 0; i < obj->n; i++) {
+        double v = obj->values[i];
+        if (!isfinite(v))
+            continue;
+        if (!found || (spec->maximize ? v > *value : v < *value))
+            *value = v;
+        found = 1;
+    }
+    return found;
+}
+
+ld_status ld_study_tell(ld_study *s, int number, const ld_trial_end *end)
+{
+    const ld_storage_type *t = s->db->storage.type;
+    ld_trial trial;
+    ld_status st = t->get_trial(s->db->storage.state, s->id, number, 1, &trial);
+    if (st == LD_ERR_NOTFOUND)
+        return ld_db_fail(s->db, st, "study '%s' has no trial %d", s->name, number);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot read the trial");
+
+    ld_trial_finish fin = {.state = end->state,
+                           .finished = ld_now(),
+                           .exit_code = end->exit_code,
+                           .term_signal = end->term_signal,
+                           .reason = end->reason};
+    char *owned_reason = NULL;
+    if (end->has_value) {
+        fin.has_value = isfinite(end->value);
+        fin.value = end->value;
+    } else {
+        fin.has_value = summarize(s->spec, &trial, &fin.value);
+    }
+    if (fin.state == LD_TRIAL_COMPLETE && !fin.has_value) {
+        fin.state = LD_TRIAL_FAILED;
+        ld_buf b = LD_BUF_INIT;
+        if (ld_trial_series(&trial, s->spec->metric))
+            ld_buf_printf(&b, "the metric '%s' was never a finite number", s->spec->metric);
+        else
+            ld_buf_printf(&b, "no metric '%s' reported (print a line such as '%s=0.91')",
+                          s->spec->metric, s->spec->metric);
+        fin.reason = owned_reason = ld_buf_take(&b);
+    }
+    ld_trial_state from = trial.state;
+    ld_trial_clear(&trial);
+    if (from != LD_TRIAL_RUNNING) {
+        free(owned_reason);
+        return ld_db_fail(s->db, LD_ERR_CONFLICT, "trial %d of '%s' is %s, not running", number,
+                          s->name, ld_trial_state_name(from));
+    }
+    st = t->finish_trial(s->db->storage.state, s->id, number, LD_TRIAL_RUNNING, &fin);
+    free(owned_reason);
+    if (st == LD_ERR_CONFLICT)
+        return ld_db_fail(s->db, st, "trial %d of '%s' was ended elsewhere meanwhile (stale?)",
+                          number, s->name);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot record the end of the trial");
+    return LD_OK;
+}
+
+ld_status ld_study_requeue(ld_study *s, const ld_trial *old)
+{
+    const ld_storage_type *t = s->db->storage.type;
+    void *state = s->db->storage.state;
+    ld_status st = t->begin(state);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot lock the study");
+    ld_trial_new row = {.state = LD_TRIAL_QUEUED,
+                        .n_params = old->n_params,
+                        .param_names = (const char *const *)old->param_names,
+                        .params = old->params,
+                        .grid_index = old->grid_index,
+                        .retry_of = old->number,
+                        .created = ld_now(),
+                        .host = NULL,
+                        .tuner_pid = 0};
+    int number = -1;
+    st = t->create_trial(state, s->id, &row, &number);
+    if (st == LD_OK)
+        st = t->set_requeued_as(state, s->id, old->number, number);
+    if (st == LD_OK)
+        st = t->commit(state);
+    if (st != LD_OK) {
+        t->rollback(state);
+        return ld_db_storage_fail(s->db, st, "cannot re-queue the trial");
+    }
+    return LD_OK;
+}
+
+static int own_fault(const ld_trial *t)
+{
+    return !t->reason ||
+           (strncmp(t->reason, "stale", 5) != 0 && strncmp(t->reason, "interrupted", 11) != 0);
+}
+
+int ld_study_retry_depth(const ld_trial *h, size_t n, const ld_trial *trial)
+{
+    int depth = 0;
+    int prev = trial->retry_of;
+    while (prev >= 0 && (size_t)prev < n) {
+        const ld_trial *p = &h[prev];
+        if (p->state == LD_TRIAL_FAILED && own_fault(p))
+            depth++;
+        prev = p->retry_of;
+    }
+    return depth;
+}
+
+static int process_alive(int pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+
+ld_status ld_study_recover_stale(ld_study *s, size_t *recovered)
+{
+    *recovered = 0;
+    const ld_storage_type *t = s->db->storage.type;
+    ld_trial *h = NULL;
+    size_t n = 0;
+    ld_status st = t->list_trials(s->db->storage.state, s->id, 0, &h, &n);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot read the trials");
+    for (size_t i = 0; i < n && st == LD_OK; i++) {
+        ld_trial *tr = &h[i];
+        if (tr->state != LD_TRIAL_RUNNING || tr->tuner_pid <= 0 || !tr->host ||
+            strcmp(tr->host, s->host) != 0 || process_alive(tr->tuner_pid))
+            continue;
+        if (tr->pid > 0 && process_alive(tr->pid))
+            kill(-tr->pid, SIGKILL); /* the orphaned trial of the dead tuner */
+        char reason[128];
+        snprintf(reason, sizeof reason, "stale: its tuner (pid %d on %s) died", tr->tuner_pid,
+                 tr->host);
+        ld_trial_finish fin = {.state = LD_TRIAL_FAILED, .finished = ld_now(), .exit_code = -1,
+                               .reason = reason};
+        st = t->finish_trial(s->db->storage.state, s->id, tr->number, LD_TRIAL_RUNNING, &fin);
+        if (st == LD_ERR_CONFLICT) {
+            st = LD_OK; /* another tuner recovered it first */
+            continue;
+        }
+        if (st != LD_OK) {
+            ld_db_storage_fail(s->db, st, "cannot mark a stale trial");
+            break;
+        }
+        st = ld_study_requeue(s, tr);
+        if (st == LD_OK)
+            (*recovered)++;
+    }
+    ld_trials_free(h, n);
+    return st;
+}

@@ -1,0 +1,627 @@
+/*
+ * tuner.c — the run loop: keeps `parallel` trials running, feeds their metric lines to the
+ * journal, stops the ones that must stop, and records how each one ended.
+ *
+ * One thread, event-driven: the runner (runner.c) multiplexes the children's pipes; this file
+ * decides what to launch and what each event means. Signals only set a flag
+ * (ld_study_interrupt); the loop notices it after the runner's poll returns.
+ *
+ * Budget: the trial budget counts every trial of the study that is not superseded by a re-run,
+ * across all runs and tuners; the time budget counts from the start of this run. When either is
+ * spent, no new trial starts and the running ones finish.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal_internal.h"
+#include "metrics.h"
+#include "runner.h"
+#include "util/buf.h"
+
+#define HEARTBEAT_SECONDS 2.0
+#define TICK_SECONDS 1.0
+
+typedef struct {
+    int job;            /* runner job id, -1 when the slot is free */
+    ld_trial *trial;
+    int gpu;            /* index into spec->gpus, -1 when none */
+    char *stop_reason;  /* set when we decided to prune it */
+    int interrupted;    /* stopped by the second Ctrl-C */
+    double reports;     /* metric lines seen, for steps when the line has no step key */
+} slot;
+
+typedef struct {
+    ld_study *study;
+    const ld_spec *spec;
+    ld_runner *runner;
+    slot *slots;
+    int n_slots;
+    char *git_commit;
+    char *log_dir;
+    int threads;
+    ld_event_fn on_event;
+    void *user;
+    double started;
+    size_t done, failed_here;
+    int has_best, best_number;
+    double best_value;
+} tuner;
+
+void ld_study_interrupt(ld_study *study)
+{
+    if (study->interrupts < 1000)
+        study->interrupts++;
+}
+
+static void emit(tuner *tu, ld_event_kind kind, const ld_trial *trial, const char *text)
+{
+    if (!tu->on_event)
+        return;
+    size_t running = 0;
+    for (int i = 0; i < tu->n_slots; i++)
+        running += tu->slots[i].job >= 0;
+    ld_event ev = {.kind = kind,
+                   .trial = trial,
+                   .text = text,
+                   .done = tu->done,
+                   .budget = tu->spec->budget_trials > 0 ? (size_t)tu->spec->budget_trials : 0,
+                   .running = running,
+                   .has_best = tu->has_best,
+                   .best_number = tu->best_number,
+                   .best_value = tu->best_value,
+                   .elapsed = ld_now() - tu->started,
+                   .time_budget = tu->spec->budget_seconds};
+    tu->on_event(&ev, tu->user);
+}
+
+static void note(tuner *tu, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(tuner *tu, const char *fmt, ...)
+{
+    ld_buf b = LD_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    ld_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    emit(tu, LD_EV_NOTE, NULL, ld_buf_str(&b));
+    ld_buf_free(&b);
+}
+
+/* Best-so-far and done counts from the journal, so a resumed run continues where it stood. */
+static ld_status load_progress(tuner *tu)
+{
+    ld_study_info info;
+    ld_status st = ld_db_get_study(tu->study->db, tu->study->name, &info);
+    if (st != LD_OK)
+        return st;
+    tu->done = info.counts[LD_TRIAL_COMPLETE] + info.counts[LD_TRIAL_PRUNED] +
+               info.counts[LD_TRIAL_FAILED];
+    tu->has_best = info.has_best;
+    tu->best_number = info.best_number;
+    tu->best_value = info.best_value;
+    ld_study_info_clear(&info);
+    return LD_OK;
+}
+
+/* The commit of the working directory's repository, or NULL. */
+static char *git_commit(void)
+{
+    FILE *p = popen("git rev-parse HEAD 2>/dev/null", "r");
+    if (!p)
+        return NULL;
+    char line[128] = "";
+    char *got = fgets(line, sizeof line, p);
+    int rc = pclose(p);
+    if (!got || rc != 0)
+        return NULL;
+    line[strcspn(line, "\r\n")] = '\0';
+    return line[0] ? ld_strdup(line) : NULL;
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+        return -1;
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* A study name made safe as one path component. */
+static char *safe_component(const char *name)
+{
+    char *s = ld_strdup(name);
+    if (!s)
+        return NULL;
+    for (char *p = s; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.'))
+            *p = '_';
+    if (s[0] == '.')
+        s[0] = '_';
+    return s;
+}
+
+static void env_add(char ***env, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void env_add(char ***env, size_t *n, const char *fmt, ...)
+{
+    ld_buf b = LD_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    ld_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    char **grown = realloc(*env, (*n + 2) * sizeof **env);
+    char *entry = ld_buf_take(&b);
+    if (!grown || !entry) {
+        free(entry);
+        if (grown)
+            *env = grown;
+        return;
+    }
+    *env = grown;
+    (*env)[(*n)++] = entry;
+    (*env)[*n] = NULL;
+}
+
+/* LIANDAN_PARAM_<NAME>: upper case, with every character that a shell name cannot hold as '_'. */
+static void param_env_name(const char *name, char *out, size_t size)
+{
+    size_t j = 0;
+    for (const char *p = name; *p && j + 1 < size; p++)
+        out[j++] = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
+    out[j] = '\0';
+}
+
+static char **trial_env(tuner *tu, const ld_trial *t, int gpu)
+{
+    char **env = NULL;
+    size_t n = 0;
+    env_add(&env, &n, "LIANDAN_STUDY=%s", tu->study->name);
+    env_add(&env, &n, "LIANDAN_TRIAL=%d", t->number);
+    for (size_t i = 0; i < t->n_params; i++) {
+        if (t->params[i].type == LD_VAL_NONE)
+            continue;
+        char name[256], value[512];
+        param_env_name(t->param_names[i], name, sizeof name);
+        ld_value_format(&t->params[i], value, sizeof value);
+        env_add(&env, &n, "LIANDAN_PARAM_%s=%s", name, value);
+    }
+    if (gpu >= 0)
+        env_add(&env, &n, "CUDA_VISIBLE_DEVICES=%d", tu->spec->gpus[gpu]);
+    static const char *const thread_vars[] = {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                              "MKL_NUM_THREADS"};
+    for (size_t i = 0; i < sizeof thread_vars / sizeof *thread_vars; i++)
+        if (tu->spec->threads_per_trial > 0 || !getenv(thread_vars[i]))
+            env_add(&env, &n, "%s=%d", thread_vars[i], tu->threads);
+    return env;
+}
+
+static void free_strv(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+static char *argv_json(char **argv)
+{
+    ld_buf b = LD_BUF_INIT;
+    ld_buf_putc(&b, '[');
+    for (char **p = argv; *p; p++) {
+        if (p != argv)
+            ld_buf_puts(&b, ", ");
+        ld_buf_json_string(&b, *p);
+    }
+    ld_buf_putc(&b, ']');
+    return ld_buf_take(&b);
+}
+
+static int free_gpu(const tuner *tu)
+{
+    for (size_t g = 0; g < tu->spec->n_gpus; g++) {
+        int used = 0;
+        for (int i = 0; i < tu->n_slots; i++)
+            used |= tu->slots[i].job >= 0 && tu->slots[i].gpu == (int)g;
+        if (!used)
+            return (int)g;
+    }
+    return -1;
+}
+
+static void end_trial(tuner *tu, slot *sl, const ld_trial_end *end);
+
+/* Starts the claimed trial in slot sl. A trial that cannot start is recorded as failed. */
+static ld_status launch(tuner *tu, slot *sl)
+{
+    ld_trial *t = sl->trial;
+    char err[5120] = "";
+    char **argv = NULL;
+    ld_status st = ld_command_build(tu->spec, t->params, &argv, err, sizeof err);
+    if (st != LD_OK) {
+        ld_trial_end end = {.state = LD_TRIAL_FAILED, .exit_code = -1, .reason = err};
+        end_trial(tu, sl, &end);
+        return LD_OK;
+    }
+    char log_path[4096];
+    snprintf(log_path, sizeof log_path, "%s/%d.log", tu->log_dir, t->number);
+    char **env = trial_env(tu, t, sl->gpu);
+    ld_job_spec job = {.argv = argv,
+                       .env_set = env,
+                       .log_path = log_path,
+                       .timeout_seconds = tu->spec->timeout_seconds};
+    pid_t pid = 0;
+    sl->job = ld_runner_start(tu->runner, &job, &pid);
+    if (sl->job < 0) {
+        snprintf(err, sizeof err, "cannot start the trial (log %s): %s", log_path,
+                 strerror(errno));
+        ld_trial_end end = {.state = LD_TRIAL_FAILED, .exit_code = -1, .reason = err};
+        end_trial(tu, sl, &end);
+    } else {
+        char *cmd = argv_json(argv);
+        const ld_storage_type *stype = tu->study->db->storage.type;
+        st = stype->set_trial_process(tu->study->db->storage.state, tu->study->id, t->number,
+                                      (int)pid, cmd, log_path, tu->git_commit, ld_now());
+        if (st != LD_OK)
+            ld_db_storage_fail(tu->study->db, st, "cannot record the trial's process");
+        t->pid = (int)pid;
+        free(t->log_path);
+        t->log_path = ld_strdup(log_path);
+        free(cmd);
+        emit(tu, LD_EV_START, t, NULL);
+    }
+    ld_argv_free(argv);
+    free_strv(env);
+    return st;
+}
+
+static slot *free_slot(tuner *tu)
+{
+    for (int i = 0; i < tu->n_slots; i++)
+        if (tu->slots[i].job < 0 && !tu->slots[i].trial)
+            return &tu->slots[i];
+    return NULL;
+}
+
+static void release(slot *sl)
+{
+    ld_trial_free(sl->trial);
+    free(sl->stop_reason);
+    *sl = (slot){.job = -1, .gpu = -1};
+}
+
+/* Records the end of a trial, re-queues it when it may be retried, and frees the slot. */
+static void end_trial(tuner *tu, slot *sl, const ld_trial_end *end)
+{
+    ld_study *s = tu->study;
+    ld_status st = ld_study_tell(s, sl->trial->number, end);
+    if (st != LD_OK) {
+        note(tu, "trial %d: %s", sl->trial->number, ld_db_errmsg(s->db));
+        release(sl);
+        return;
+    }
+    ld_trial fresh;
+    st = s->db->storage.type->get_trial(s->db->storage.state, s->id, sl->trial->number, 0,
+                                         &fresh);
+    if (st != LD_OK) {
+        release(sl);
+        return;
+    }
+    if (fresh.state == LD_TRIAL_FAILED)
+        tu->failed_here++;
+    if (fresh.state == LD_TRIAL_FAILED && s->spec->retries > 0) {
+        ld_trial *h = NULL;
+        size_t n = 0;
+        if (s->db->storage.type->list_trials(s->db->storage.state, s->id, 0, &h, &n) == LD_OK &&
+            (sl->interrupted || ld_study_retry_depth(h, n, &fresh) < s->spec->retries)) {
+            if (ld_study_requeue(s, &fresh) == LD_OK)
+                note(tu, "trial %d failed; re-queued (retries: %d)", fresh.number,
+                     s->spec->retries);
+        }
+        ld_trials_free(h, n);
+    } else if (sl->interrupted) {
+        ld_study_requeue(s, &fresh);
+    }
+    if (fresh.state == LD_TRIAL_COMPLETE && fresh.has_value &&
+        (!tu->has_best ||
+         (s->spec->maximize ? fresh.value > tu->best_value : fresh.value < tu->best_value))) {
+        tu->has_best = 1;
+        tu->best_number = fresh.number;
+        tu->best_value = fresh.value;
+    }
+    if (!sl->interrupted)
+        tu->done++;
+    emit(tu, LD_EV_END, &fresh, NULL);
+    ld_trial_clear(&fresh);
+    release(sl);
+}
+
+static slot *slot_of_job(tuner *tu, int job)
+{
+    for (int i = 0; i < tu->n_slots; i++)
+        if (tu->slots[i].job == job)
+            return &tu->slots[i];
+    return NULL;
+}
+
+static void stop_slot(tuner *tu, slot *sl, const char *reason)
+{
+    if (sl->stop_reason || sl->job < 0)
+        return;
+    sl->stop_reason = ld_strdup(reason);
+    ld_runner_stop(tu->runner, sl->job);
+}
+
+static void on_line(tuner *tu, slot *sl, const char *line)
+{
+    ld_metric_kv kv[LD_METRICS_MAX];
+    size_t n = ld_metrics_parse_line(line, kv, LD_METRICS_MAX);
+    if (n == 0)
+        return;
+    sl->reports += 1;
+    double step = sl->reports;
+    const char *keys[LD_METRICS_MAX];
+    double values[LD_METRICS_MAX];
+    size_t m = 0;
+    int objective_bad = 0, diverged = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(kv[i].key, tu->spec->step) == 0) {
+            step = kv[i].value;
+            continue;
+        }
+        if (strcmp(kv[i].key, tu->spec->metric) == 0 && !isfinite(kv[i].value))
+            objective_bad = 1;
+        if (strcmp(kv[i].key, "diverged") == 0 && kv[i].value != 0)
+            diverged = 1;
+        keys[m] = kv[i].key;
+        values[m++] = kv[i].value;
+    }
+    if (m > 0 && ld_study_report(tu->study, sl->trial->number, step, m, keys, values) != LD_OK)
+        note(tu, "trial %d: %s", sl->trial->number, ld_db_errmsg(tu->study->db));
+    emit(tu, LD_EV_METRIC, sl->trial, line);
+    if (objective_bad || diverged) {
+        char reason[256];
+        if (diverged)
+            snprintf(reason, sizeof reason, "diverged: the trial reported diverged=1");
+        else
+            snprintf(reason, sizeof reason, "diverged: %s is not a finite number at %s %g",
+                     tu->spec->metric, tu->spec->step, step);
+        stop_slot(tu, sl, reason);
+    }
+}
+
+static void on_exit_event(tuner *tu, slot *sl, const ld_run_event *ev)
+{
+    ld_buf reason = LD_BUF_INIT;
+    ld_trial_end end = {.state = LD_TRIAL_COMPLETE,
+                        .exit_code = ev->exit_code,
+                        .term_signal = ev->term_signal};
+    const char *tail = ev->tail && *ev->tail ? ev->tail : NULL;
+    if (sl->stop_reason && !sl->interrupted) {
+        end.state = LD_TRIAL_PRUNED;
+        ld_buf_puts(&reason, sl->stop_reason);
+    } else if (sl->interrupted) {
+        end.state = LD_TRIAL_FAILED;
+        ld_buf_puts(&reason, "interrupted: stopped by Ctrl-C; re-queued for the next run");
+    } else if (ev->timed_out) {
+        end.state = LD_TRIAL_FAILED;
+        ld_buf_printf(&reason, "timeout: still running after %gs", tu->spec->timeout_seconds);
+    } else if (ev->exec_errno) {
+        end.state = LD_TRIAL_FAILED;
+        /* the runner's tail already says "cannot run 'prog': why" */
+        ld_buf_puts(&reason, tail ? tail : strerror(ev->exec_errno));
+        tail = NULL;
+    } else if (ev->term_signal) {
+        end.state = LD_TRIAL_FAILED;
+        ld_buf_printf(&reason, "killed by signal %d (%s)", ev->term_signal,
+                      strsignal(ev->term_signal));
+    } else if (ev->exit_code != 0) {
+        end.state = LD_TRIAL_FAILED;
+        ld_buf_printf(&reason, "exit status %d", ev->exit_code);
+    }
+    if (end.state == LD_TRIAL_FAILED && tail)
+        ld_buf_printf(&reason, "; last output:\n%s", tail);
+    end.reason = reason.len ? ld_buf_str(&reason) : NULL;
+    end_trial(tu, sl, &end);
+    ld_buf_free(&reason);
+}
+
+/* Heartbeats for our running trials and stop requests made with `liandan stop`. */
+static void housekeeping(tuner *tu)
+{
+    ld_study *s = tu->study;
+    const ld_storage_type *t = s->db->storage.type;
+    int numbers[256];
+    size_t n = 0;
+    for (int i = 0; i < tu->n_slots && n < 256; i++) {
+        slot *sl = &tu->slots[i];
+        if (sl->job < 0)
+            continue;
+        numbers[n++] = sl->trial->number;
+        ld_trial cur;
+        if (t->get_trial(s->db->storage.state, s->id, sl->trial->number, 0, &cur) == LD_OK) {
+            if (cur.stop_requested)
+                stop_slot(tu, sl, "stopped by hand");
+            ld_trial_clear(&cur);
+        }
+    }
+    if (n && t->heartbeat(s->db->storage.state, s->id, numbers, n, ld_now()) != LD_OK)
+        note(tu, "heartbeat: %s", t->errmsg(s->db->storage.state));
+}
+
+static int target_reached(const tuner *tu)
+{
+    const ld_spec *spec = tu->spec;
+    if (!spec->has_target || !tu->has_best)
+        return 0;
+    return spec->maximize ? tu->best_value >= spec->target : tu->best_value <= spec->target;
+}
+
+static void interrupt_all(tuner *tu)
+{
+    for (int i = 0; i < tu->n_slots; i++) {
+        slot *sl = &tu->slots[i];
+        if (sl->job >= 0 && !sl->interrupted) {
+            sl->interrupted = 1;
+            free(sl->stop_reason);
+            sl->stop_reason = ld_strdup("interrupted");
+            ld_runner_stop(tu->runner, sl->job);
+        }
+    }
+}
+
+static ld_status fill_slots(tuner *tu, int *exhausted)
+{
+    ld_study *s = tu->study;
+    slot *sl;
+    while (!*exhausted && (sl = free_slot(tu)) != NULL) {
+        if (s->interrupts > 0 || target_reached(tu) ||
+            (tu->spec->budget_seconds > 0 && ld_now() - tu->started >= tu->spec->budget_seconds)) {
+            *exhausted = 1;
+            break;
+        }
+        ld_trial *trial = NULL;
+        ld_status st = ld_study_ask_as_tuner(s, &trial);
+        if (st == LD_ERR_DONE) {
+            *exhausted = 1;
+            break;
+        }
+        if (st != LD_OK)
+            return st;
+        sl->trial = trial;
+        sl->gpu = tu->spec->n_gpus ? free_gpu(tu) : -1;
+        st = launch(tu, sl);
+        if (st != LD_OK)
+            return st;
+    }
+    return LD_OK;
+}
+
+static ld_status tuner_init(tuner *tu, ld_study *s)
+{
+    const ld_spec *spec = s->spec;
+    if (spec->n_command == 0)
+        return ld_db_fail(s->db, LD_ERR_INPUT,
+                          "%s:1:1: nothing to run; add program: train.py, or a command: list "
+                          "(a sweep without them serves only 'liandan ask')",
+                          spec->path);
+    tu->study = s;
+    tu->spec = spec;
+    tu->started = ld_now();
+    tu->n_slots = spec->parallel > 0 ? spec->parallel : 1;
+    if (spec->n_gpus && (size_t)tu->n_slots > spec->n_gpus)
+        tu->n_slots = (int)spec->n_gpus; /* one trial per device at a time */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    tu->threads = spec->threads_per_trial > 0 ? spec->threads_per_trial
+                                              : (int)(cores / tu->n_slots > 0 ? cores / tu->n_slots : 1);
+    tu->slots = calloc((size_t)tu->n_slots, sizeof *tu->slots);
+    tu->runner = ld_runner_new();
+    char *component = safe_component(s->name);
+    ld_buf dir = LD_BUF_INIT;
+    ld_buf_printf(&dir, "%s/%s", ld_db_runs_dir(s->db), component ? component : "study");
+    free(component);
+    tu->log_dir = ld_buf_take(&dir);
+    if (!tu->slots || !tu->runner || !tu->log_dir)
+        return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < tu->n_slots; i++)
+        tu->slots[i] = (slot){.job = -1, .gpu = -1};
+    if (mkdir_p(tu->log_dir) != 0)
+        return ld_db_fail(s->db, LD_ERR_IO, "cannot create the log folder %s: %s", tu->log_dir,
+                          strerror(errno));
+    tu->git_commit = git_commit();
+    return load_progress(tu);
+}
+
+static void tuner_free(tuner *tu)
+{
+    ld_runner_free(tu->runner);
+    if (tu->slots)
+        for (int i = 0; i < tu->n_slots; i++)
+            if (tu->slots[i].trial)
+                release(&tu->slots[i]);
+    free(tu->slots);
+    free(tu->git_commit);
+    free(tu->log_dir);
+}
+
+static size_t running_count(const tuner *tu)
+{
+    size_t n = 0;
+    for (int i = 0; i < tu->n_slots; i++)
+        n += tu->slots[i].job >= 0;
+    return n;
+}
+
+ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_failed)
+{
+    tuner tu = {.on_event = on_event, .user = user};
+    *n_failed = 0;
+    ld_status st = tuner_init(&tu, s);
+    size_t recovered = 0;
+    if (st == LD_OK)
+        st = ld_study_recover_stale(s, &recovered);
+    if (st == LD_OK && recovered)
+        note(&tu, "%zu trial(s) left running by a tuner that died were marked stale and "
+                  "re-queued", recovered);
+    int exhausted = 0, stopped_all = 0;
+    double last_tick = 0, last_beat = ld_now();
+    while (st == LD_OK) {
+        st = fill_slots(&tu, &exhausted);
+        if (st != LD_OK)
+            break;
+        if (s->interrupts >= 2 && !stopped_all) {
+            interrupt_all(&tu);
+            stopped_all = 1;
+        }
+        if (running_count(&tu) == 0)
+            break;
+        ld_run_event ev;
+        int got = ld_runner_poll(tu.runner, 200, &ev);
+        if (got < 0) {
+            st = ld_db_fail(s->db, LD_ERR_IO, "waiting for trials: %s", strerror(errno));
+            break;
+        }
+        if (got > 0) {
+            slot *sl = slot_of_job(&tu, ev.job);
+            if (sl && ev.kind == LD_RUN_LINE)
+                on_line(&tu, sl, ev.line);
+            else if (sl && ev.kind == LD_RUN_EXIT)
+                on_exit_event(&tu, sl, &ev);
+        }
+        double now = ld_now();
+        if (now - last_beat >= HEARTBEAT_SECONDS) {
+            housekeeping(&tu);
+            last_beat = now;
+        }
+        if (now - last_tick >= TICK_SECONDS) {
+            emit(&tu, LD_EV_TICK, NULL, NULL);
+            last_tick = now;
+        }
+    }
+    if (st != LD_OK) {
+        /* The journal or the machine failed: stop what runs, and say so once. */
+        char msg[sizeof s->db->err];
+        memcpy(msg, s->db->err, sizeof msg);
+        interrupt_all(&tu);
+        ld_runner_free(tu.runner);
+        tu.runner = NULL;
+        memcpy(s->db->err, msg, sizeof msg);
+    }
+    *n_failed = tu.failed_here;
+    tuner_free(&tu);
+    return st;
+}

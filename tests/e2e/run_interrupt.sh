@@ -1,0 +1,42 @@
+# Ctrl-C once: no new trial starts and the running ones finish. Twice: the running ones are
+# stopped, recorded interrupted and re-queued, and the next run finishes the budget.
+. "$ROOT/tests/lib.sh"
+cat > trial.sh <<'T'
+echo "$LIANDAN_TRIAL" >> started.txt
+sleep 1
+echo "loss=1"
+T
+cat > sweep.yaml <<'Y'
+name: ctrlc
+command: [sh, trial.sh]
+method: random
+metric: {name: loss}
+parameters:
+  x: {min: 0.0, max: 1.0}
+parallel: 2
+budget: {trials: 6}
+Y
+"$LIANDAN" run sweep.yaml > r1.out 2> r1.err &
+tuner=$!
+i=0
+while [ "$(cat started.txt 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT $tuner
+wait $tuner || true
+ld trials ctrlc --json > t1.json
+expect_eq "$(jq '[.trials[] | select(.state == "complete")] | length' t1.json)" 2 "drained trials completed"
+expect_eq "$(jq '.trials | length' t1.json)" 2 "no new trial after one Ctrl-C"
+
+"$LIANDAN" run sweep.yaml > r2.out 2> r2.err &
+tuner=$!
+i=0
+while [ "$(cat started.txt 2>/dev/null | wc -l)" -lt 4 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT $tuner; sleep 0.1; kill -INT $tuner
+wait $tuner || true
+ld trials ctrlc --json > t2.json
+expect_eq "$(jq '[.trials[] | select(.state == "running")] | length' t2.json)" 0 "nothing left running"
+jq -r '.trials[] | select(.state == "failed") | .reason' t2.json | grep -q "^interrupted" \
+    || fail "interrupted reason missing"
+expect_exit 0 ld run sweep.yaml
+ld trials ctrlc --json > t3.json
+expect_eq "$(jq '[.trials[] | select(.state == "complete")] | length' t3.json)" 6 "budget finished"
+echo ok

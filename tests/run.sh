@@ -1,0 +1,46 @@
+#!/bin/sh
+# run.sh — runs the unit tests (build/tests/test_*) and the end-to-end tests (tests/e2e/*.sh).
+#
+#   tests/run.sh BUILD [unit|e2e]
+#
+# Each end-to-end test gets a fresh scratch folder in $TMPDIR and the environment variables
+# LIANDAN (the binary), BUILD, TOOLS (helper programs) and ROOT (the repository). Exit status is
+# non-zero when anything failed.
+set -u
+build=${1:-build}
+which=${2:-all}
+root=$(cd "$(dirname "$0")/.." && pwd)
+case $build in /*) ;; *) build="$root/$build" ;; esac
+failed=0
+passed=0
+failures=""
+
+if [ "$which" = all ] || [ "$which" = unit ]; then
+    for t in "$build"/tests/test_*; do
+        [ -x "$t" ] || continue
+        if "$t" >"$build/tests/$(basename "$t").log" 2>&1; then
+            passed=$((passed + 1)); echo "ok   unit/$(basename "$t")"
+        else
+            failed=$((failed + 1)); failures="$failures unit/$(basename "$t")"
+            echo "FAIL unit/$(basename "$t")"; sed 's/^/    /' "$build/tests/$(basename "$t").log" | tail -n 40
+        fi
+    done
+fi
+
+if [ "$which" = all ] || [ "$which" = e2e ]; then
+    for t in "$root"/tests/e2e/*.sh; do
+        [ -f "$t" ] || continue
+        name=$(basename "$t" .sh)
+        scratch=$(mktemp -d "${TMPDIR:-/tmp}/liandan-e2e-$name.XXXXXX")
+        if (cd "$scratch" && LIANDAN="$build/liandan" BUILD="$build" TOOLS="$build/tools" \
+                ROOT="$root" sh "$t") >"$scratch/test.log" 2>&1; then
+            passed=$((passed + 1)); echo "ok   e2e/$name"; rm -rf "$scratch"
+        else
+            failed=$((failed + 1)); failures="$failures e2e/$name"
+            echo "FAIL e2e/$name (scratch kept in $scratch)"; tail -n 40 "$scratch/test.log" | sed 's/^/    /'
+        fi
+    done
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] || { echo "failed:$failures"; exit 1; }
