@@ -18,6 +18,7 @@ endif
 
 PREFIX ?= /usr/local
 CC ?= cc
+# pkg-config names libliandan links; scripts/deps.txt lists the Debian packages behind them.
 PKGS := yaml-0.1 sqlite3
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -28,7 +29,8 @@ CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS) \
 LDLIBS = $(PKG_LIBS) -lm
 LDFLAGS := $(SANFLAGS)
 
-LIB_SRC := $(sort $(wildcard src/*.c src/util/*.c src/samplers/*.c src/storage/*.c))
+LIB_SRC := $(sort $(wildcard src/*.c src/util/*.c src/samplers/*.c src/pruners/*.c \
+                              src/storage/*.c src/data/*.c src/report/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c examples/*/*.c bench/*.c))
@@ -40,6 +42,13 @@ TOOL_BIN := $(foreach f,$(TOOL_SRC),$(BUILD)/tools/$(basename $(notdir $(f))))
 
 .PHONY: all deps test unit e2e demo bench install clean
 all: deps $(BUILD)/liandan $(BUILD)/libliandan.a $(BUILD)/liandan.pc $(TEST_BIN) $(TOOL_BIN)
+
+# Separate programs (e.g. trainers/textcnn) bring their own rules: each build.mk adds its
+# targets to EXTRA_BINS and its test binaries to EXTRA_TESTS (built into $(BUILD)/tests/).
+EXTRA_BINS :=
+EXTRA_TESTS :=
+-include $(wildcard trainers/*/build.mk)
+all: $(EXTRA_BINS) $(EXTRA_TESTS)
 
 deps:
 	@scripts/deps.sh
@@ -88,7 +97,7 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 755 $(BUILD)/liandan $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BUILD)/liandan $(EXTRA_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libliandan.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/liandan.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/liandan.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
