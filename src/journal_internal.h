@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "liandan.h"
+#include "pruners/pruner.h"
 #include "samplers/sampler.h"
 #include "spec.h"
 #include "storage/storage.h"
@@ -26,6 +27,7 @@ struct ld_study {
     char *name;
     ld_spec *spec;       /* NULL for a study opened by name without its sweep being valid */
     ld_sampler sampler;
+    ld_pruner pruner;    /* type NULL when the sweep has no early_terminate */
     uint64_t seed;
     char host[256];
     volatile sig_atomic_t interrupts;
@@ -42,6 +44,9 @@ double ld_now(void);
 
 /* ld_study_ask for the run loop: the trial records this process as its tuner. */
 ld_status ld_study_ask_as_tuner(ld_study *study, ld_trial **out);
+
+/* The pruner's verdict on the trial's latest report (no divergence or stop-request checks). */
+ld_status ld_study_pruner_verdict(ld_study *study, int number, int *stop, char **reason);
 
 /* Marks failed (reason "stale") the running trials of this study whose tuner died on this host,
    stops their orphaned processes, and re-queues them. Returns how many were recovered. */

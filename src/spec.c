@@ -948,7 +948,9 @@ static int top_parameters(ctx *c, yaml_node_t *v)
 
 static int top_early_terminate(ctx *c, yaml_node_t *v)
 {
-    static const char *const known[] = {"type", "min_iter", "max_iter", "s", "eta"};
+    static const char *const known[] = {"type", "min_iter", "max_iter", "s", "eta",
+                                        "min_early_stopping_rate", "n_startup_trials",
+                                        "n_warmup_steps", "interval", "lower", "upper"};
     static const char *const ignored[] = {"strict"};
     static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known),
                                .ignored = ignored, .n_ignored = ARRAY_LEN(ignored)};
@@ -985,6 +987,36 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
         if (et->eta <= 1)
             return fail(c, n, "eta must be a number > 1, got %s", text(n));
     }
+    if ((n = lookup(c, v, "min_early_stopping_rate", NULL)) &&
+        !get_int(c, n, "min_early_stopping_rate", 0, &et->min_early_stopping_rate))
+        return 0;
+    if ((n = lookup(c, v, "n_startup_trials", NULL)) &&
+        !get_int(c, n, "n_startup_trials", 0, &et->n_startup_trials))
+        return 0;
+    if ((n = lookup(c, v, "n_warmup_steps", NULL)) &&
+        !get_int(c, n, "n_warmup_steps", 0, &et->n_warmup_steps))
+        return 0;
+    if ((n = lookup(c, v, "interval", NULL)) && !get_int(c, n, "interval", 1, &et->interval))
+        return 0;
+    if ((n = lookup(c, v, "lower", NULL))) {
+        if (!get_number(c, n, "lower", &et->lower, NULL))
+            return 0;
+        et->has_lower = 1;
+    }
+    if ((n = lookup(c, v, "upper", NULL))) {
+        if (!get_number(c, n, "upper", &et->upper, NULL))
+            return 0;
+        et->has_upper = 1;
+    }
+    if (!strcmp(et->type, "threshold") && !et->has_lower && !et->has_upper)
+        return fail(c, v, "early_terminate threshold needs 'lower' or 'upper' (or both): the "
+                          "bound a trial's metric must stay within");
+    if (et->has_lower && et->has_upper && et->lower > et->upper)
+        return fail(c, v, "early_terminate: lower (%g) is greater than upper (%g)", et->lower,
+                    et->upper);
+    if (et->max_iter && et->min_iter && et->min_iter > et->max_iter)
+        return fail(c, v, "early_terminate: min_iter (%d) is greater than max_iter (%d)",
+                    et->min_iter, et->max_iter);
     return 1;
 }
 
@@ -1403,6 +1435,8 @@ static ld_spec *spec_new(const char *path, const char *text, size_t len)
     s->method = LD_METHOD_RANDOM;
     s->parallel = 1;
     s->early_terminate.eta = 3;
+    s->early_terminate.n_startup_trials = 5;
+    s->early_terminate.interval = 1;
     return s;
 }
 

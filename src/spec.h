@@ -29,8 +29,14 @@ typedef enum { LD_SUMMARY_LAST = 0, LD_SUMMARY_BEST } ld_summary;
 
 typedef struct {
     char *type;      /* hyperband, median, asha, threshold; NULL when absent */
-    int min_iter, max_iter, s;
-    double eta;
+    int min_iter, max_iter, s;      /* W&B's hyperband keys (0 = not given) */
+    double eta;                     /* reduction factor, default 3 */
+    int min_early_stopping_rate;    /* asha: the first rung is min_iter * eta^rate */
+    int n_startup_trials;           /* median: no pruning before this many complete trials (5) */
+    int n_warmup_steps;             /* median, threshold: no pruning before this step (0) */
+    int interval;                   /* median: check every interval steps (1) */
+    int has_lower, has_upper;
+    double lower, upper;            /* threshold: prune outside [lower, upper] */
     int line, column;
 } ld_early_terminate;
 

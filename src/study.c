@@ -41,21 +41,12 @@ static ld_study *study_new(ld_db *db)
 static ld_status copy_notes(ld_study *s)
 {
     size_t n = s->spec ? s->spec->n_notes : 0;
-    s->notes = calloc(n + 2, sizeof *s->notes);
+    s->notes = calloc(n + 1, sizeof *s->notes);
     if (!s->notes)
         return LD_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
         if (!(s->notes[i] = ld_strdup(s->spec->notes[i])))
             return LD_ERR_NOMEM;
-    const ld_early_terminate *et = s->spec ? &s->spec->early_terminate : NULL;
-    if (et && et->type) {
-        ld_buf b = LD_BUF_INIT;
-        ld_buf_printf(&b, "%s:%d:%d: note: early_terminate '%s' is not applied in this version; "
-                          "only diverged trials (NaN, inf, diverged=1) are stopped early",
-                      s->spec->path, et->line, et->column, et->type);
-        if (!(s->notes[n] = ld_buf_take(&b)))
-            return LD_ERR_NOMEM;
-    }
     return LD_OK;
 }
 
@@ -94,6 +85,10 @@ static ld_status open_sampler(ld_study *s)
     ld_status st = ld_sampler_open(type, s->spec, s->seed, &s->sampler, err, sizeof err);
     if (st != LD_OK)
         return ld_db_fail(db, st, "%s: %s", s->spec->path, err);
+    st = ld_pruner_open(s->spec, &s->pruner, err, sizeof err);
+    if (st != LD_OK)
+        return ld_db_fail(db, st, "%s:%d:%d: %s", s->spec->path, s->spec->early_terminate.line,
+                          s->spec->early_terminate.column, err);
     return LD_OK;
 }
 
@@ -216,6 +211,7 @@ void ld_study_close(ld_study *s)
     if (!s)
         return;
     ld_sampler_close(&s->sampler);
+    ld_pruner_close(&s->pruner);
     ld_spec_free(s->spec);
     if (s->notes)
         for (char **n = s->notes; *n; n++)
@@ -364,6 +360,29 @@ static char *divergence_reason(const ld_spec *spec, const ld_trial *t)
     return ld_buf_take(&b);
 }
 
+ld_status ld_study_pruner_verdict(ld_study *s, int number, int *stop, char **reason)
+{
+    *stop = 0;
+    *reason = NULL;
+    if (!s->pruner.type)
+        return LD_OK;
+    ld_trial *h = NULL;
+    size_t n = 0;
+    ld_status st = s->db->storage.type->list_trials(s->db->storage.state, s->id, 1, &h, &n);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot read the trials for the pruner");
+    const ld_trial *self = NULL;
+    for (size_t i = 0; i < n && !self; i++)
+        if (h[i].number == number)
+            self = &h[i];
+    if (self)
+        st = ld_pruner_should_prune(&s->pruner, s->spec, h, n, self, stop, reason);
+    if (st != LD_OK)
+        ld_db_fail(s->db, st, "the %s pruner failed", s->pruner.type->name);
+    ld_trials_free(h, n);
+    return st;
+}
+
 ld_status ld_study_should_prune(ld_study *s, int number, int *stop, char **reason)
 {
     *stop = 0;
@@ -376,9 +395,12 @@ ld_status ld_study_should_prune(ld_study *s, int number, int *stop, char **reaso
         *reason = ld_strdup("stopped by hand");
     else
         *reason = divergence_reason(s->spec, &t);
-    *stop = *reason != NULL;
     ld_trial_clear(&t);
-    return LD_OK;
+    if (*reason) {
+        *stop = 1;
+        return LD_OK;
+    }
+    return ld_study_pruner_verdict(s, number, stop, reason);
 }
 
 /* The objective of a trial from its reports: the last or the best finite value. */

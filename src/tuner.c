@@ -377,14 +377,16 @@ static void on_line(tuner *tu, slot *sl, const char *line)
     const char *keys[LD_METRICS_MAX];
     double values[LD_METRICS_MAX];
     size_t m = 0;
-    int objective_bad = 0, diverged = 0;
+    int objective_bad = 0, diverged = 0, has_objective = 0;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(kv[i].key, tu->spec->step) == 0) {
             step = kv[i].value;
             continue;
         }
-        if (strcmp(kv[i].key, tu->spec->metric) == 0 && !isfinite(kv[i].value))
-            objective_bad = 1;
+        if (strcmp(kv[i].key, tu->spec->metric) == 0) {
+            has_objective = 1;
+            objective_bad = !isfinite(kv[i].value);
+        }
         if (strcmp(kv[i].key, "diverged") == 0 && kv[i].value != 0)
             diverged = 1;
         keys[m] = kv[i].key;
@@ -401,6 +403,14 @@ static void on_line(tuner *tu, slot *sl, const char *line)
             snprintf(reason, sizeof reason, "diverged: %s is not a finite number at %s %g",
                      tu->spec->metric, tu->spec->step, step);
         stop_slot(tu, sl, reason);
+    } else if (has_objective && tu->study->pruner.type && !sl->stop_reason) {
+        int stop = 0;
+        char *why = NULL;
+        if (ld_study_pruner_verdict(tu->study, sl->trial->number, &stop, &why) != LD_OK)
+            note(tu, "trial %d: %s", sl->trial->number, ld_db_errmsg(tu->study->db));
+        else if (stop)
+            stop_slot(tu, sl, why);
+        free(why);
     }
 }
 

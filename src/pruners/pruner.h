@@ -1,0 +1,57 @@
+/*
+ * pruner.h — the pruner plug-in interface: one question, "should this trial stop now?",
+ * answered from the study's stored intermediate values only, so any tuner process (or an
+ * ask/tell client) gets the same answer (Optuna keeps ASHA's rungs in storage for this reason).
+ *
+ * Built-ins are found by the early_terminate type in one table (pruners.c): median, asha,
+ * hyperband, threshold. Divergence (a NaN or infinite objective, diverged=1) is not a pruner:
+ * the core stops such trials always.
+ */
+#ifndef LD_PRUNER_H
+#define LD_PRUNER_H
+
+#include <stddef.h>
+
+#include "liandan.h"
+#include "spec.h"
+
+typedef struct ld_pruner_type {
+    const char *name;
+    int version;
+    /* Checks the options and makes a state; LD_ERR_INPUT with a message on bad options. */
+    ld_status (*create)(const ld_spec *spec, void **state, char *err, size_t errlen);
+    void (*destroy)(void *state); /* may be NULL */
+    /*
+     * history: every trial of the study with its metric series (the asking trial included);
+     * trial: the asking trial, whose latest report is the one being judged. Sets *stop, and
+     * *reason (caller frees) when it should stop.
+     */
+    ld_status (*should_prune)(void *state, const ld_spec *spec, const ld_trial *history,
+                              size_t n, const ld_trial *trial, int *stop, char **reason);
+} ld_pruner_type;
+
+typedef struct {
+    const ld_pruner_type *type;
+    void *state;
+} ld_pruner;
+
+/* The pruner the spec asks for; out->type is NULL when it asks for none. */
+ld_status ld_pruner_open(const ld_spec *spec, ld_pruner *out, char *err, size_t errlen);
+void ld_pruner_close(ld_pruner *p);
+/* Convenience: no pruner means never stop. */
+ld_status ld_pruner_should_prune(const ld_pruner *p, const ld_spec *spec,
+                                 const ld_trial *history, size_t n, const ld_trial *trial,
+                                 int *stop, char **reason);
+
+/* ---- helpers shared by the pruners ---- */
+
+/* The trial's series of the objective, or NULL. */
+const ld_series *ld_objective(const ld_spec *spec, const ld_trial *t);
+/* Is a strictly better than b for the study's goal? */
+int ld_better(const ld_spec *spec, double a, double b);
+/* The value of the first finite report at a step >= step; 0 when the trial has none. */
+int ld_value_reaching(const ld_series *s, double step, double *value);
+/* printf into a fresh string (for reasons). */
+char *ld_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,52 @@
+# early_terminate stops hopeless trials: asha on the toy trainer cuts trials at rungs, the cut
+# ones are recorded pruned with the step and the reason, and their process groups are gone.
+. "$ROOT/tests/lib.sh"
+cat > sweep.yaml <<Y
+name: asha
+command: ["$TOOLS/toy_train", "\${args}", --sleep=0.02]
+method: random
+metric: {name: val_acc, goal: maximize}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1e-4, max: 1.0}
+  dropout: {min: 0.0, max: 0.7}
+  optimizer: {values: [sgd, adam]}
+  epochs: {value: 9}
+early_terminate: {type: asha, min_iter: 1, max_iter: 9, eta: 3}
+parallel: 2
+budget: {trials: 12}
+seed: 11
+Y
+expect_exit 0 ld run sweep.yaml
+ld export asha --format json > s.json
+pruned=$(jq '[.trials[] | select(.state == "pruned")] | length' s.json)
+[ "$pruned" -ge 3 ] || fail "expected asha to prune at least 3 of 12 trials, pruned $pruned"
+jq -r '.trials[] | select(.state == "pruned") | .reason' s.json | grep -v '^diverged' | \
+    grep -q '^asha: val_acc=' || fail "asha reason missing"
+# pruned trials stopped early: fewer epochs than the 9 of a complete one
+expect_eq "$(jq '[.trials[] | select(.state == "pruned") | .metrics.val_acc | length < 9] | all' s.json)" true "pruned early"
+expect_eq "$(jq '[.trials[] | select(.state == "complete") | .metrics.val_acc | length == 9] | all' s.json)" true "complete ran all epochs"
+# the best trial is a complete one, and it beats every pruned trial's last value
+best=$(jq '[.trials[] | select(.state == "complete") | .value] | max' s.json)
+worst_cut=$(jq '[.trials[] | select(.state == "pruned" and .value != null) | .value] | max // 0' s.json)
+awk -v b="$best" -v w="$worst_cut" 'BEGIN{exit !(b >= w)}' || fail "a pruned trial beat the best"
+
+# median: with 5 startup trials, later bad trials are cut against the median
+sed -e 's/name: asha/name: med/' -e 's/early_terminate: .*/early_terminate: {type: median, n_startup_trials: 4, n_warmup_steps: 2}/' sweep.yaml > med.yaml
+expect_exit 0 ld run med.yaml
+ld export med --format json > m.json
+jq -r '.trials[] | select(.state == "pruned") | .reason' m.json | grep -q '^median: ' \
+    || fail "median pruned nothing: $(jq -c '[.trials[] | [.state, .value]]' m.json)"
+
+# a bad option is an input error with the place
+cat > bad.yaml <<Y
+name: bad
+command: [sh, -c, "echo val_acc=1"]
+method: random
+metric: {name: val_acc, goal: maximize}
+parameters:
+  x: {value: 1}
+early_terminate: {type: threshold}
+Y
+expect_exit 2 ld run bad.yaml
+expect_grep "bad.yaml:7:18: early_terminate threshold needs 'lower' or 'upper'" err.txt
+echo ok

@@ -1,0 +1,246 @@
+/*
+ * test_pruners.c — the pruners' decisions on hand-made tables of intermediate values, checked
+ * against the papers' rules (median stopping, ASHA's top-1/eta promotion, Hyperband's
+ * brackets, thresholds).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pruners/pruner.h"
+#include "test.h"
+
+#define MAX_TRIALS 64
+#define MAX_STEPS 16
+
+typedef struct {
+    ld_trial trials[MAX_TRIALS];
+    ld_series series[MAX_TRIALS];
+    double steps[MAX_TRIALS][MAX_STEPS], values[MAX_TRIALS][MAX_STEPS];
+    size_t n;
+} table;
+
+static ld_spec spec_for(const char *type, int maximize)
+{
+    ld_spec s;
+    memset(&s, 0, sizeof s);
+    s.metric = "val";
+    s.step = "epoch";
+    s.maximize = maximize;
+    s.early_terminate.type = (char *)type;
+    s.early_terminate.eta = 3;
+    s.early_terminate.n_startup_trials = 5;
+    s.early_terminate.interval = 1;
+    return s;
+}
+
+/* Adds a trial whose objective was reported at steps 1..n with these values. */
+static ld_trial *add(table *t, ld_trial_state state, const double *values, size_t n)
+{
+    size_t i = t->n++;
+    ld_trial *tr = &t->trials[i];
+    memset(tr, 0, sizeof *tr);
+    tr->number = (int)i;
+    tr->state = state;
+    tr->requeued_as = -1;
+    tr->retry_of = -1;
+    for (size_t k = 0; k < n; k++) {
+        t->steps[i][k] = (double)(k + 1);
+        t->values[i][k] = values[k];
+    }
+    t->series[i] = (ld_series){.key = "val", .n = n, .steps = t->steps[i], .values = t->values[i]};
+    tr->n_series = 1;
+    tr->series = &t->series[i];
+    return tr;
+}
+
+static int verdict(const ld_spec *spec, table *t, const ld_trial *who)
+{
+    ld_pruner p;
+    char err[256];
+    CHECK_INT_EQ(ld_pruner_open(spec, &p, err, sizeof err), LD_OK);
+    int stop = -1;
+    char *reason = NULL;
+    CHECK_INT_EQ(ld_pruner_should_prune(&p, spec, t->trials, t->n, who, &stop, &reason), LD_OK);
+    CHECK(stop == (reason != NULL));
+    free(reason);
+    ld_pruner_close(&p);
+    return stop;
+}
+
+static void test_median(void)
+{
+    ld_spec spec = spec_for("median", 0); /* minimize: lower is better */
+    table t = {.n = 0};
+    double done[5][3] = {{5, 4, 3}, {6, 5, 4}, {7, 6, 5}, {8, 7, 6}, {9, 8, 7}};
+    for (int i = 0; i < 5; i++)
+        add(&t, LD_TRIAL_COMPLETE, done[i], 3);
+    /* median at step 2 is 6; the trial's best so far is what counts */
+    ld_trial *bad = add(&t, LD_TRIAL_RUNNING, (double[]){9, 6.5}, 2);
+    CHECK_INT_EQ(verdict(&spec, &t, bad), 1);
+    ld_trial *good = add(&t, LD_TRIAL_RUNNING, (double[]){5.5, 9}, 2);
+    CHECK_INT_EQ(verdict(&spec, &t, good), 0); /* best 5.5 beats the median 6 */
+    ld_trial *equal = add(&t, LD_TRIAL_RUNNING, (double[]){9, 6}, 2);
+    CHECK_INT_EQ(verdict(&spec, &t, equal), 0); /* not worse than the median */
+
+    spec.early_terminate.n_warmup_steps = 3;
+    CHECK_INT_EQ(verdict(&spec, &t, bad), 0);
+    spec.early_terminate.n_warmup_steps = 0;
+    spec.early_terminate.n_startup_trials = 6; /* only 5 complete */
+    CHECK_INT_EQ(verdict(&spec, &t, bad), 0);
+    spec.early_terminate.n_startup_trials = 5;
+    spec.early_terminate.interval = 2; /* judged at steps 0, 2, 4, ... */
+    CHECK_INT_EQ(verdict(&spec, &t, bad), 1);
+    ld_trial *odd = add(&t, LD_TRIAL_RUNNING, (double[]){99}, 1);
+    CHECK_INT_EQ(verdict(&spec, &t, odd), 0);
+    spec.early_terminate.interval = 1;
+    CHECK_INT_EQ(verdict(&spec, &t, odd), 1);
+
+    ld_spec max = spec_for("median", 1);
+    table u = {.n = 0};
+    for (int i = 0; i < 5; i++)
+        add(&u, LD_TRIAL_COMPLETE, (double[]){0.1 * i, 0.1 * i + 0.1}, 2);
+    CHECK_INT_EQ(verdict(&max, &u, add(&u, LD_TRIAL_RUNNING, (double[]){0.1}, 1)), 1);
+    CHECK_INT_EQ(verdict(&max, &u, add(&u, LD_TRIAL_RUNNING, (double[]){0.3}, 1)), 0);
+}
+
+static void test_asha(void)
+{
+    ld_spec spec = spec_for("asha", 1); /* maximize; rungs at 1, 3, 9 */
+    spec.early_terminate.min_iter = 1;
+    table t = {.n = 0};
+    double at1[5] = {0.5, 0.6, 0.7, 0.8, 0.9};
+    for (int i = 0; i < 5; i++)
+        add(&t, LD_TRIAL_COMPLETE, (double[]){at1[i], at1[i], at1[i]}, 3);
+    /* 6 at the rung: the best floor(6/3) = 2 go on; the second best is 0.85 itself */
+    ld_trial *ok = add(&t, LD_TRIAL_RUNNING, (double[]){0.85}, 1);
+    CHECK_INT_EQ(verdict(&spec, &t, ok), 0);
+    t.n--;
+    ld_trial *cut = add(&t, LD_TRIAL_RUNNING, (double[]){0.75}, 1);
+    CHECK_INT_EQ(verdict(&spec, &t, cut), 1);
+    /* a report between rungs is not judged, nor is a rung judged twice */
+    t.n--;
+    ld_trial *between = add(&t, LD_TRIAL_RUNNING, (double[]){0.75, 0.1}, 2);
+    CHECK_INT_EQ(verdict(&spec, &t, between), 0);
+
+    /* alone at a rung: promoted; two at a rung with eta 3: only the best goes on */
+    table a = {.n = 0};
+    CHECK_INT_EQ(verdict(&spec, &a, add(&a, LD_TRIAL_RUNNING, (double[]){0.1}, 1)), 0);
+    CHECK_INT_EQ(verdict(&spec, &a, add(&a, LD_TRIAL_RUNNING, (double[]){0.05}, 1)), 1);
+    CHECK_INT_EQ(verdict(&spec, &a, add(&a, LD_TRIAL_RUNNING, (double[]){0.2}, 1)), 0);
+
+    /* rung 3: judged against the values others had when they reached step 3 */
+    table r = {.n = 0};
+    add(&r, LD_TRIAL_COMPLETE, (double[]){0.1, 0.2, 0.9}, 3);
+    add(&r, LD_TRIAL_COMPLETE, (double[]){0.1, 0.2, 0.8}, 3);
+    ld_trial *third = add(&r, LD_TRIAL_RUNNING, (double[]){0.5, 0.5, 0.85}, 3);
+    CHECK_INT_EQ(verdict(&spec, &r, third), 1); /* 3 at the rung: only 0.9 goes on */
+    spec.early_terminate.max_iter = 3;          /* no rung at max_iter */
+    CHECK_INT_EQ(verdict(&spec, &r, third), 0);
+    spec.early_terminate.max_iter = 0;
+    spec.early_terminate.min_early_stopping_rate = 1; /* first rung at 3: still judged */
+    CHECK_INT_EQ(verdict(&spec, &r, third), 1);
+    spec.early_terminate.min_early_stopping_rate = 2; /* first rung at 9 */
+    CHECK_INT_EQ(verdict(&spec, &r, third), 0);
+
+    /* minimize */
+    ld_spec mn = spec_for("asha", 0);
+    table m = {.n = 0};
+    add(&m, LD_TRIAL_COMPLETE, (double[]){1.0}, 1);
+    add(&m, LD_TRIAL_COMPLETE, (double[]){2.0}, 1);
+    CHECK_INT_EQ(verdict(&mn, &m, add(&m, LD_TRIAL_RUNNING, (double[]){1.5}, 1)), 1);
+    m.n--;
+    CHECK_INT_EQ(verdict(&mn, &m, add(&m, LD_TRIAL_RUNNING, (double[]){0.5}, 1)), 0);
+}
+
+static void test_hyperband(void)
+{
+    /* min_iter 1, max_iter 9, eta 3: s_max 2; brackets of 9, 5 and 3 configurations start
+       judging at rungs 1, 3 and 9 (= max_iter: never). A low trial is cut at rung 1 only in
+       bracket 0 (9/17 of trials), by rung 3 in brackets 0 and 1 (14/17). */
+    ld_spec spec = spec_for("hyperband", 1);
+    spec.early_terminate.min_iter = 1;
+    spec.early_terminate.max_iter = 9;
+    table t = {.n = 0};
+    for (int i = 0; i < 40; i++)
+        add(&t, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9, 0.9}, 3);
+    int probes = 600, cut1 = 0, cut3 = 0;
+    for (int i = 0; i < probes; i++) {
+        ld_trial *low = add(&t, LD_TRIAL_RUNNING, (double[]){0.1}, 1);
+        low->number = 1000 + i;
+        cut1 += verdict(&spec, &t, low);
+        t.n--;
+        ld_trial *low3 = add(&t, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3);
+        low3->number = 1000 + i;
+        cut3 += verdict(&spec, &t, low3);
+        t.n--;
+    }
+    CHECK_NEAR((double)cut1 / probes, 9.0 / 17, 0.06);
+    CHECK_NEAR((double)cut3 / probes, 14.0 / 17, 0.06); /* brackets 0 and 1 judge rung 3 */
+    /* the same trial number always lands in the same bracket */
+    ld_trial *again = add(&t, LD_TRIAL_RUNNING, (double[]){0.1}, 1);
+    again->number = 1000;
+    int first = verdict(&spec, &t, again);
+    CHECK_INT_EQ(verdict(&spec, &t, again), first);
+    t.n--;
+
+    /* W&B's forms: min_iter alone is one set of rungs from min_iter (every trial judged) */
+    ld_spec wb = spec_for("hyperband", 1);
+    wb.early_terminate.min_iter = 2;
+    table w = {.n = 0};
+    add(&w, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9}, 2);
+    add(&w, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9}, 2);
+    CHECK_INT_EQ(verdict(&wb, &w, add(&w, LD_TRIAL_RUNNING, (double[]){0.1}, 1)), 0);
+    w.n--;
+    CHECK_INT_EQ(verdict(&wb, &w, add(&w, LD_TRIAL_RUNNING, (double[]){0.1, 0.1}, 2)), 1);
+    /* max_iter 27 with s 2: rungs at 3 and 9 */
+    ld_spec wb2 = spec_for("hyperband", 1);
+    wb2.early_terminate.max_iter = 27;
+    wb2.early_terminate.s = 2;
+    table w2 = {.n = 0};
+    add(&w2, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9, 0.9}, 3);
+    add(&w2, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9, 0.9}, 3);
+    CHECK_INT_EQ(verdict(&wb2, &w2, add(&w2, LD_TRIAL_RUNNING, (double[]){0.1, 0.1}, 2)), 0);
+    w2.n--;
+    CHECK_INT_EQ(verdict(&wb2, &w2, add(&w2, LD_TRIAL_RUNNING, (double[]){0.1, 0.1, 0.1}, 3)),
+                 1);
+}
+
+static void test_threshold(void)
+{
+    ld_spec spec = spec_for("threshold", 1);
+    spec.early_terminate.has_lower = 1;
+    spec.early_terminate.lower = 0.2;
+    spec.early_terminate.n_warmup_steps = 2;
+    table t = {.n = 0};
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, (double[]){0.1}, 1)), 0);
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, (double[]){0.1, 0.1}, 2)), 1);
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, (double[]){0.1, 0.3}, 2)), 0);
+    spec.early_terminate.has_upper = 1;
+    spec.early_terminate.upper = 0.25;
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, (double[]){0.1, 0.3}, 2)), 1);
+}
+
+static void test_none(void)
+{
+    ld_spec spec = spec_for(NULL, 1);
+    ld_pruner p;
+    char err[64];
+    CHECK_INT_EQ(ld_pruner_open(&spec, &p, err, sizeof err), LD_OK);
+    CHECK(p.type == NULL);
+    table t = {.n = 0};
+    int stop = -1;
+    char *reason = NULL;
+    ld_trial *x = add(&t, LD_TRIAL_RUNNING, (double[]){0.1}, 1);
+    CHECK_INT_EQ(ld_pruner_should_prune(&p, &spec, t.trials, t.n, x, &stop, &reason), LD_OK);
+    CHECK(stop == 0 && reason == NULL);
+}
+
+int main(void)
+{
+    RUN(test_median);
+    RUN(test_asha);
+    RUN(test_hyperband);
+    RUN(test_threshold);
+    RUN(test_none);
+    TEST_END();
+}
