@@ -183,6 +183,8 @@ typedef struct {
     long trials;          /* budget in trials, 0 = from the sweep */
     double time_seconds;  /* budget in wall time, 0 = from the sweep */
     int parallel;         /* 0 = from the sweep */
+    const char *from;     /* warm start: seed the sampler with this study's finished trials
+                             (overrides the sweep's `parent`) */
 } ld_overrides;
 
 /*
@@ -263,6 +265,190 @@ ld_status ld_study_run(ld_study *study, ld_event_fn on_event, void *user, size_t
  * re-queued for the next run).
  */
 void ld_study_interrupt(ld_study *study);
+
+/* ---- data tools ------------------------------------------------------------------------ */
+/*
+ * Text-classification data: `liandan data ...`. Files hold one example a line, either TSV
+ * (label<TAB>text) or fastText (__label__LABEL text); the format of each file is read from its
+ * first line. Every function streams its input (or reads it twice) so files of a few GB work;
+ * every random choice comes from the seed, so the same call gives the same output. Outputs are
+ * written to a temporary file beside the target and renamed into place, so a failure leaves no
+ * half-written file. On failure the message is in err->msg: "file:line: what is wrong; the fix".
+ */
+
+typedef enum { LD_DATA_AUTO = 0, LD_DATA_TSV, LD_DATA_FASTTEXT } ld_data_format;
+
+/* Where a data tool explains a failure (the data tools' handle for errors). */
+typedef struct {
+    char msg[1024];
+} ld_data_error;
+
+/* "tsv", "fasttext"; parse returns -1 for anything else. */
+const char *ld_data_format_name(ld_data_format format);
+int ld_data_format_parse(const char *name);
+
+/* One class and how many examples it has. */
+typedef struct {
+    char *label;
+    size_t count;
+} ld_data_class;
+
+/* Classes of one file or output, largest first (ties by label). */
+typedef struct {
+    size_t examples;
+    size_t n_classes;
+    ld_data_class *classes; /* [n_classes] */
+} ld_data_counts;
+
+void ld_data_counts_clear(ld_data_counts *c);
+
+typedef struct {
+    char *path;
+    ld_data_format format;
+    int is_train;           /* the file the others are compared with */
+    ld_data_counts counts;
+    double imbalance;       /* largest class count / smallest */
+    size_t len_p50, len_p90, len_p99, len_max; /* tokens per text */
+    double len_mean;
+    size_t vocab;           /* distinct tokens */
+    int has_oov;            /* a train file was given and this is another file */
+    double oov_rate;        /* share of this file's tokens missing from the train vocabulary */
+    size_t duplicates;      /* examples whose text appeared earlier in the same file */
+    size_t conflicts;       /* of those, how many carry a different label than before */
+    size_t leaked;          /* examples whose text is also in the train file */
+} ld_data_file_stats;
+
+typedef struct {
+    size_t n_files;
+    ld_data_file_stats *files; /* [n_files], in the order given */
+    size_t n_warnings;
+    char **warnings;           /* one line per problem found, e.g. leakage */
+} ld_data_stats;
+
+/*
+ * Statistics of each file. The train file is the first whose name contains "train", else the
+ * first file; the others get OOV rate and leakage against it. *out is set only on LD_OK.
+ */
+ld_status ld_data_stats_compute(const char *const *paths, size_t n, ld_data_stats **out,
+                                ld_data_error *err);
+void ld_data_stats_free(ld_data_stats *stats);
+
+/* What a reshaping command wrote: one ld_data_counts per output file. */
+typedef struct {
+    ld_data_counts input;
+    size_t n_outputs;
+    char *paths[3];
+    ld_data_counts outputs[3];
+} ld_data_result;
+
+void ld_data_result_clear(ld_data_result *r);
+
+typedef struct {
+    ld_data_format out_format; /* AUTO: the input's */
+    int stratify;              /* per class rather than over the whole file */
+    uint64_t seed;
+} ld_data_common;
+
+/*
+ * A sample of n examples (or round(fraction * examples) when n is 0), kept in input order.
+ * Stratified: each class gets its share within one example and never drops to zero, so n must
+ * be at least the number of classes.
+ */
+ld_status ld_data_sample(const char *in, const char *out, size_t n, double fraction,
+                         const ld_data_common *opt, ld_data_result *res, ld_data_error *err);
+
+/* Keeps the top_k most frequent classes (top_k > 0), or the labels named in keep[n_keep]. */
+ld_status ld_data_classes(const char *in, const char *out, size_t top_k,
+                          const char *const *keep, size_t n_keep, const ld_data_common *opt,
+                          ld_data_result *res, ld_data_error *err);
+
+/*
+ * Oversample: repeats examples of each class until it has at least ratio * the largest class's
+ * count (each copy follows its original). Undersample: keeps at most (smallest count) / ratio
+ * of each class. Either way every class ends with at least ratio * the largest class.
+ * 0 < ratio <= 1.
+ */
+ld_status ld_data_balance(const char *in, const char *out, int oversample, double ratio,
+                          const ld_data_common *opt, ld_data_result *res, ld_data_error *err);
+
+/* Writes dir/train, dir/dev and dir/test (.tsv or .txt for fastText) with these shares. */
+ld_status ld_data_split(const char *in, const char *dir, double dev, double test,
+                        const ld_data_common *opt, ld_data_result *res, ld_data_error *err);
+
+/* One mistake of a classifier, from a predictions file. */
+typedef struct {
+    size_t line;
+    char *gold, *predicted;
+    double confidence;
+    char *text;
+} ld_data_mistake;
+
+/* The shown mistakes of one (gold, predicted) pair. */
+typedef struct {
+    const char *gold, *predicted; /* point into the labels of the badcases */
+    size_t count;                 /* all mistakes of this pair in the file */
+    size_t first, n;              /* mistakes[first .. first + n) */
+} ld_data_pair;
+
+typedef struct {
+    size_t examples, correct;
+    double accuracy, macro_f1;
+    size_t n_labels;
+    char **labels;               /* [n_labels] every gold or predicted label, sorted */
+    size_t *confusion;           /* [n_labels * n_labels] row: gold, column: predicted */
+    size_t *support;             /* [n_labels] gold count */
+    double *precision, *recall, *f1; /* [n_labels]; NaN when undefined (no prediction/gold) */
+    size_t n_mistakes;
+    ld_data_mistake *mistakes;   /* the top most confident mistakes, grouped by pair */
+    size_t n_pairs;
+    ld_data_pair *pairs;         /* pairs with most mistakes first */
+} ld_data_badcases;
+
+/*
+ * Reads gold<TAB>predicted<TAB>confidence<TAB>text lines (a first line naming the columns is
+ * skipped) and keeps the top most confident mistakes. *out is set only on LD_OK.
+ */
+ld_status ld_data_badcases_compute(const char *path, size_t top, ld_data_badcases **out,
+                                   ld_data_error *err);
+void ld_data_badcases_free(ld_data_badcases *b);
+
+/*
+ * The offline demo corpus: each package of a Debian index in `apt-cache dumpavail` format
+ * (dumpavail NULL: run `apt-cache dumpavail`) becomes label = its Section without the area
+ * (contrib/, non-free/...), text = the first line of its Description. A hash of the package
+ * name puts it in train (80%), dev (10%) or test (10%). Writes dir/{train,dev,test}.tsv.
+ */
+ld_status ld_data_debian(const char *dumpavail, const char *dir, ld_data_result *res,
+                         ld_data_error *err);
+
+/* The benchmark sets `data fetch` knows ("trec", "mr", ...), NULL-terminated. */
+const char *const *ld_data_fetch_names(void);
+/* One line on what NAME is and where it comes from; NULL for an unknown name. */
+const char *ld_data_fetch_about(const char *name);
+
+typedef struct {
+    /* Replaces everything up to the last '/' of each download address (tests, mirrors). */
+    const char *base_url;
+    /* Accepted digests "FILE=HEX" (FILE: the download's file name), for files whose digest is
+     * not on record or changed at the publisher. */
+    const char *const *sha256;
+    size_t n_sha256;
+} ld_data_fetch_opts;
+
+/*
+ * Downloads a benchmark from its publisher, verifies each file's SHA-256 (or the MD5 on record
+ * when no SHA-256 is), and converts it to dir/{train,dev,test}.tsv. A file whose digest is not
+ * on record is refused with its SHA-256 in the message, unless opts->sha256 names it.
+ */
+ld_status ld_data_fetch(const char *name, const char *dir, const ld_data_fetch_opts *opts,
+                        ld_data_result *res, ld_data_error *err);
+
+/*
+ * The conversion step of ld_data_fetch alone, from downloaded files in src_dir (named as at the
+ * publisher: rt-polaritydata.tar.gz, train_5500.label, ...).
+ */
+ld_status ld_data_convert(const char *name, const char *src_dir, const char *dir,
+                          ld_data_result *res, ld_data_error *err);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,8 @@ struct ld_study {
     char host[256];
     volatile sig_atomic_t interrupts;
     char **notes;        /* NULL-terminated */
+    ld_trial *warm;      /* finished trials of the parent study, in this spec's param order */
+    size_t n_warm;
 };
 
 /* Records a message on the db handle; returns status for chaining. */
@@ -47,6 +49,12 @@ ld_status ld_study_ask_as_tuner(ld_study *study, ld_trial **out);
 
 /* The pruner's verdict on the trial's latest report (no divergence or stop-request checks). */
 ld_status ld_study_pruner_verdict(ld_study *study, int number, int *stop, char **reason);
+
+/* Warm start (warmstart.c): loads the parent study's finished trials into study->warm. */
+ld_status ld_study_load_warm(ld_study *study, const char *parent);
+void ld_study_free_warm(ld_study *study);
+/* Appends a note (takes ownership of text; NULL means out of memory). */
+ld_status ld_study_add_note(ld_study *study, char *text);
 
 /* Marks failed (reason "stale") the running trials of this study whose tuner died on this host,
    stops their orphaned processes, and re-queues them. Returns how many were recovered. */

@@ -1106,6 +1106,11 @@ static int top_program(ctx *c, yaml_node_t *v)
 
 static int top_step(ctx *c, yaml_node_t *v) { return get_string(c, v, "step", &c->spec->step); }
 
+static int top_parent(ctx *c, yaml_node_t *v)
+{
+    return get_string(c, v, "parent", &c->spec->parent);
+}
+
 static int top_run_cap(ctx *c, yaml_node_t *v)
 {
     long long n = 0;
@@ -1168,6 +1173,7 @@ static const struct {
     {"seed", top_seed},
     {"step", top_step},
     {"retries", top_retries},
+    {"parent", top_parent},
 };
 
 /* W&B sweep keys (wandb/sweeps config/schema.json) that liandan accepts and ignores. */
@@ -1528,6 +1534,7 @@ void ld_spec_free(ld_spec *spec)
     free(spec->early_terminate.type);
     free(spec->gpus);
     free(spec->step);
+    free(spec->parent);
     for (size_t i = 0; i < spec->n_notes; i++)
         free(spec->notes[i]);
     free(spec->notes);

@@ -75,6 +75,7 @@ typedef struct {
     int has_seed;
     uint64_t seed;
     char *step;            /* key that counts steps; default "epoch" */
+    char *parent;          /* the study this one refines; its trials warm-start the sampler */
     int retries;           /* re-queue a failed trial up to this many times */
 
     size_t n_notes;

@@ -50,6 +50,24 @@ static ld_status copy_notes(ld_study *s)
     return LD_OK;
 }
 
+ld_status ld_study_add_note(ld_study *s, char *text)
+{
+    if (!text)
+        return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    while (s->notes && s->notes[n])
+        n++;
+    char **grown = realloc(s->notes, (n + 2) * sizeof *grown);
+    if (!grown) {
+        free(text);
+        return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
+    }
+    grown[n] = text;
+    grown[n + 1] = NULL;
+    s->notes = grown;
+    return LD_OK;
+}
+
 /* Parameters whose `when` condition does not hold are inactive: NONE, not passed to the trial.
    Declaration order lets a condition depend on an earlier conditional parameter. */
 static void apply_conditions(const ld_spec *spec, ld_value *values)
@@ -105,7 +123,7 @@ static void apply_overrides(ld_spec *spec, const ld_overrides *ov)
 }
 
 /* Finds the study of this name, creating it when absent (another tuner may create it first). */
-static ld_status create_or_join(ld_study *s)
+static ld_status create_or_join(ld_study *s, const char *parent)
 {
     ld_db *db = s->db;
     const ld_storage_type *t = db->storage.type;
@@ -131,6 +149,7 @@ static ld_status create_or_join(ld_study *s)
                             .sweep_path = s->spec->path,
                             .sweep_text = s->spec->text,
                             .description = s->spec->description,
+                            .parent = parent,
                             .metric = s->spec->metric,
                             .maximize = s->spec->maximize,
                             .seed = s->seed,
@@ -157,8 +176,13 @@ ld_status ld_study_open(ld_db *db, const char *sweep_path, const ld_overrides *o
         s->name = ld_strdup(ov && ov->name ? ov->name : s->spec->name);
         st = s->name ? copy_notes(s) : LD_ERR_NOMEM;
     }
+    const char *parent = ov && ov->from ? ov->from : s->spec ? s->spec->parent : NULL;
+    if (st == LD_OK && parent && strcmp(parent, s->name) == 0)
+        st = ld_db_fail(db, LD_ERR_INPUT, "study '%s' cannot warm-start from itself", s->name);
     if (st == LD_OK)
-        st = create_or_join(s);
+        st = create_or_join(s, parent);
+    if (st == LD_OK && parent)
+        st = ld_study_load_warm(s, parent);
     if (st == LD_OK)
         st = open_sampler(s);
     if (st != LD_OK) {
@@ -193,9 +217,13 @@ ld_status ld_study_open_existing(ld_db *db, const char *name, ld_study **out)
         if (st != LD_OK)
             ld_db_fail(db, st, "the stored sweep of '%s' no longer parses: %s", name, err);
     }
+    char *parent = st == LD_OK ? ld_strdup(info.parent) : NULL;
     ld_study_info_clear(&info);
     if (st == LD_OK)
         st = copy_notes(s);
+    if (st == LD_OK && parent)
+        st = ld_study_load_warm(s, parent);
+    free(parent);
     if (st == LD_OK)
         st = open_sampler(s);
     if (st != LD_OK) {
@@ -212,6 +240,7 @@ void ld_study_close(ld_study *s)
         return;
     ld_sampler_close(&s->sampler);
     ld_pruner_close(&s->pruner);
+    ld_study_free_warm(s);
     ld_spec_free(s->spec);
     if (s->notes)
         for (char **n = s->notes; *n; n++)
@@ -271,11 +300,20 @@ static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
     ld_value *values = calloc(spec->n_params ? spec->n_params : 1, sizeof *values);
     const char **names = calloc(spec->n_params ? spec->n_params : 1, sizeof *names);
     int grid_index = -1;
-    if (!values || !names)
+    /* The sampler sees the parent's trials first, then this study's (shallow copies). */
+    ld_trial *seen = s->n_warm ? malloc((s->n_warm + n) * sizeof *seen) : history;
+    if (!values || !names || (s->n_warm && !seen)) {
         st = ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
-    else
-        st = s->sampler.type->ask(s->sampler.state, spec, history, n, (int)n, values,
+    } else {
+        if (s->n_warm) {
+            memcpy(seen, s->warm, s->n_warm * sizeof *seen);
+            memcpy(seen + s->n_warm, history, n * sizeof *seen);
+        }
+        st = s->sampler.type->ask(s->sampler.state, spec, seen, s->n_warm + n, (int)n, values,
                                   &grid_index);
+    }
+    if (seen != history)
+        free(seen);
     if (st == LD_OK) {
         apply_conditions(spec, values);
         for (size_t i = 0; i < spec->n_params; i++)

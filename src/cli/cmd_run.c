@@ -46,6 +46,10 @@ static int parse_args(int argc, char **argv, const char **sweep, ld_overrides *o
             if (t <= 0)
                 return cli_usage("--time needs a duration such as 90s, 15m or 2h, got '%s'", v);
             ov->time_seconds = t;
+        } else if ((v = cli_option(argc, argv, &i, "--from"))) {
+            if (!*v)
+                return cli_usage("--from needs the name of a study to warm-start from");
+            ov->from = v;
         } else if ((v = cli_option(argc, argv, &i, "--name"))) {
             if (!*v)
                 return cli_usage("--name needs a study name");
@@ -61,7 +65,7 @@ static int parse_args(int argc, char **argv, const char **sweep, ld_overrides *o
     }
     if (!*sweep)
         return cli_usage("usage: liandan run SWEEP.yaml [--trials N] [--time T] "
-                         "[--parallel N] [--name NAME]");
+                         "[--parallel N] [--name NAME] [--from STUDY]");
     return EXIT_OK;
 }
 

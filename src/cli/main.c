@@ -30,6 +30,8 @@ static const cli_command commands[] = {
      "  --time T        wall-time budget of this run: 90s, 15m, 2h (overrides budget.time)\n"
      "  --parallel N    trials at a time (overrides parallel)\n"
      "  --name NAME     study name (overrides name; default: the file's base name)\n"
+     "  --from STUDY    warm start: the finished trials of STUDY that fit this space inform\n"
+     "                  the sampler (overrides the sweep's parent)\n"
      "  -q              no progress, only the final summary\n"
      "Ctrl-C once: start no new trial, let the running ones finish. Twice: stop them too\n"
      "(they are re-queued). Running the same sweep again resumes the study.\n"},
