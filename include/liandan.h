@@ -173,6 +173,12 @@ ld_status ld_db_set_note(ld_db *db, const char *study, ld_note_field field, cons
 /* Asks the tuner running this trial to stop it (recorded as pruned, "stopped by hand"). */
 ld_status ld_db_request_stop(ld_db *db, const char *study, int number);
 
+/*
+ * Coarse to fine: the YAML text (caller frees) of a new sweep narrowed around the best top_k
+ * complete trials of a study (0: the best tenth, at least 3), naming it as its parent.
+ */
+ld_status ld_db_refine(ld_db *db, const char *study, size_t top_k, char **yaml);
+
 /* ---- tuning ---------------------------------------------------------------------------- */
 
 typedef struct ld_study ld_study;

@@ -20,6 +20,7 @@ int cmd_stop(int argc, char **argv, const cli_global *g);
 int cmd_ask(int argc, char **argv, const cli_global *g);
 int cmd_tell(int argc, char **argv, const cli_global *g);
 int cmd_report(int argc, char **argv, const cli_global *g);
+int cmd_refine(int argc, char **argv, const cli_global *g);
 static int cmd_help(int argc, char **argv, const cli_global *g);
 static int cmd_version(int argc, char **argv, const cli_global *g);
 
@@ -66,6 +67,15 @@ static const cli_command commands[] = {
     {"report", cmd_report, "report STUDY TRIAL KEY=VALUE... [--step S]",
      "record intermediate values of an asked trial; prints stop=1 when it should stop",
      "  --step S        the step (default: the step key in the pairs, else the report count)\n"},
+    {"refine", cmd_refine, "refine STUDY [--top K] [-o next.yaml]",
+     "coarse to fine: write a sweep narrowed around the study's best trials",
+     "  --top K         narrow around the best K complete trials (default: the best tenth,\n"
+     "                  at least 3)\n"
+     "  -o FILE         write the sweep to FILE (default: stdout)\n"
+     "Ranges shrink to the top trials' span plus a margin on each parameter's own scale (log\n"
+     "stays log); categories outside the top are dropped; parameters of under 5% importance\n"
+     "are frozen at the best value (with 10 or more complete trials). The new sweep names\n"
+     "this study as its parent: its trials warm-start the new study's sampler.\n"},
     {"help", cmd_help, "help [COMMAND]", "this help, or one command's", ""},
     {"version", cmd_version, "version", "print the version", ""},
 };
