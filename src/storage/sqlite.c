@@ -586,10 +586,12 @@ static ld_status migrate(store *s)
     if (rc != SQLITE_OK)
         return fail(s, rc);
     ld_status st = check_version(s, version);
+    /* Below the current version another process may be creating the schema right now: decide
+       only inside upgrade()'s write lock, where the reads see one state. */
+    if (st == LD_OK && version < SCHEMA_VERSION)
+        return upgrade(s);
     if (st == LD_OK)
         st = check_identity(s, version);
-    if (st == LD_OK && version < SCHEMA_VERSION)
-        st = upgrade(s);
     return st;
 }
 
