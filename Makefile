@@ -19,12 +19,14 @@ endif
 PREFIX ?= /usr/local
 CC ?= cc
 # pkg-config names libliandan links; scripts/deps.txt lists the Debian packages behind them.
-PKGS := yaml-0.1 sqlite3
+PKGS := yaml-0.1 sqlite3 lapacke openblas libcurl libarchive libcrypto
+# Recursive (=) on purpose: expanded when a recipe runs, after `deps` installed the packages,
+# so a fresh machine gets the right flags on its first `make`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 OPT ?= -O2
-CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS) \
+CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS) \
           -Iinclude -Isrc $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS = $(PKG_LIBS) -lm
 LDFLAGS := $(SANFLAGS)
@@ -53,7 +55,7 @@ all: $(EXTRA_BINS) $(EXTRA_TESTS)
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -75,9 +77,9 @@ $(BUILD)/tools/$(basename $(notdir $(1))): $(1) $(BUILD)/libliandan.a
 endef
 $(foreach f,$(TOOL_SRC),$(eval $(call tool_rule,$(f))))
 
-$(BUILD)/liandan.pc: scripts/liandan.pc.in
+$(BUILD)/liandan.pc: scripts/liandan.pc.in Makefile
 	@mkdir -p $(BUILD)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' -e 's|@REQUIRES@|$(PKGS)|g' $< > $@
 
 test: all
 	@scripts/deps.sh --test
@@ -100,7 +102,8 @@ install: all
 	install -m 755 $(BUILD)/liandan $(EXTRA_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libliandan.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/liandan.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(BUILD)/liandan.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' -e 's|@REQUIRES@|$(PKGS)|g' \
+	    scripts/liandan.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/liandan.pc
 
 clean:
 	rm -rf build build-san

@@ -20,6 +20,8 @@ int cmd_stop(int argc, char **argv, const cli_global *g);
 int cmd_ask(int argc, char **argv, const cli_global *g);
 int cmd_tell(int argc, char **argv, const cli_global *g);
 int cmd_report(int argc, char **argv, const cli_global *g);
+int cmd_data(int argc, char **argv, const cli_global *g);
+int cmd_init(int argc, char **argv, const cli_global *g);
 int cmd_refine(int argc, char **argv, const cli_global *g);
 static int cmd_help(int argc, char **argv, const cli_global *g);
 static int cmd_version(int argc, char **argv, const cli_global *g);
@@ -76,6 +78,34 @@ static const cli_command commands[] = {
      "stays log); categories outside the top are dropped; parameters of under 5% importance\n"
      "are frozen at the best value (with 10 or more complete trials). The new sweep names\n"
      "this study as its parent: its trials warm-start the new study's sampler.\n"},
+    {"data", cmd_data, "data TOOL [FILE...] [options]",
+     "know, shrink and split text-classification data (TSV label<TAB>text or fastText)",
+     "Tools:\n"
+     "  stats FILE... [--json]          classes, shares, imbalance, token lengths, vocabulary,\n"
+     "                                  duplicates; OOV rate and leakage of dev/test vs train\n"
+     "  sample FILE -o OUT (--n N | --fraction F) [--stratify] [--seed S]\n"
+     "  classes FILE -o OUT (--top K | --keep a,b,...)\n"
+     "  balance FILE -o OUT (--oversample | --undersample) [--ratio R]\n"
+     "                                  every class ends with >= R x the largest (default 1)\n"
+     "  split FILE -o DIR --dev F --test F [--stratify] [--seed S]\n"
+     "                                  writes DIR/train, dev and test (.tsv, or .txt)\n"
+     "  badcases PREDICTIONS.tsv [--top N] [--json]\n"
+     "                                  from gold<TAB>predicted<TAB>confidence<TAB>text: accuracy,\n"
+     "                                  per-class P/R/F1, confusion, most confident mistakes\n"
+     "  debian -o DIR [--dumpavail FILE]  a corpus from the Debian package index (offline)\n"
+     "  fetch NAME -o DIR [--sha256 FILE=HEX] [--from SRC]\n"
+     "                                  trec, mr, sst2, subj, cr, mpqa from their publishers,\n"
+     "                                  checksum-verified; --from converts files downloaded by hand\n"
+     "Options:\n"
+     "  --format F      output format: tsv or fasttext (default: the input's)\n"
+     "  --stratify      keep each class's share (within one example; no class is dropped)\n"
+     "  --seed S        the random seed (default 0): the same seed gives the same output\n"
+     "Bad lines are reported as FILE:LINE; outputs appear only when complete.\n"
+     "See docs/data.md.\n"},
+    {"init", cmd_init, "init --preset textcnn|rcnn|mlp|generic [-o FILE] [--force]",
+     "write a commented sweep file with the tuning playbook's starting ranges",
+     "  --preset NAME   textcnn, rcnn, mlp or generic\n"
+     "  -o FILE         write to FILE (not overwritten without --force) instead of stdout\n"},
     {"help", cmd_help, "help [COMMAND]", "this help, or one command's", ""},
     {"version", cmd_version, "version", "print the version", ""},
 };
