@@ -1106,6 +1106,85 @@ static int top_program(ctx *c, yaml_node_t *v)
 
 static int top_step(ctx *c, yaml_node_t *v) { return get_string(c, v, "step", &c->spec->step); }
 
+static int top_fidelity(ctx *c, yaml_node_t *v)
+{
+    static const char *const known[] = {"param", "min", "max", "eta"};
+    static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known)};
+    ld_fidelity *f = &c->spec->fidelity;
+    yaml_node_t *n;
+    int min_int = 0, max_int = 0;
+    if (!check_keys(c, v, "fidelity", &ks))
+        return 0;
+    f->line = line_of(v);
+    f->column = (int)v->start_mark.column + 1;
+    if (!(n = lookup(c, v, "param", NULL)))
+        return fail(c, v, "fidelity needs 'param': the command parameter that sets the budget, "
+                          "e.g. {param: train_fraction, min: 0.05, max: 1.0, eta: 3}");
+    if (!get_string(c, n, "fidelity param", &f->param))
+        return 0;
+    if (!(n = lookup(c, v, "min", NULL)) || !get_number(c, n, "fidelity min", &f->min, &min_int))
+        return c->status == LD_ERR_INPUT ? 0 : fail(c, v, "fidelity needs 'min', the smallest budget");
+    if (!(n = lookup(c, v, "max", NULL)) || !get_number(c, n, "fidelity max", &f->max, &max_int))
+        return c->status == LD_ERR_INPUT ? 0 : fail(c, v, "fidelity needs 'max', the full budget");
+    if (f->min <= 0 || f->min >= f->max)
+        return fail(c, v, "fidelity needs 0 < min < max, got min %g and max %g", f->min, f->max);
+    f->eta = 3;
+    if ((n = lookup(c, v, "eta", NULL))) {
+        if (!get_number(c, n, "fidelity eta", &f->eta, NULL))
+            return 0;
+        if (f->eta <= 1)
+            return fail(c, n, "fidelity eta must be a number > 1, got %s", text(n));
+    }
+    f->integer = min_int && max_int;
+    return 1;
+}
+
+/* Adds the fidelity parameter: a categorical over the budget levels, in increasing order. */
+static int add_fidelity_param(ctx *c)
+{
+    ld_spec *s = c->spec;
+    ld_fidelity *f = &s->fidelity;
+    f->index = -1;
+    if (!f->param)
+        return 1;
+    int clash = ld_spec_param_index(s, f->param);
+    if (clash >= 0)
+        return fail_at(c, s->params[clash].line, s->params[clash].column,
+                       "'%s' is the fidelity parameter, which liandan sets; remove it from "
+                       "parameters", f->param);
+    if (s->method == LD_METHOD_GRID)
+        return fail_at(c, f->line, f->column, "fidelity cannot be used with method grid; use "
+                                              "random, sobol or bayes");
+    ld_param p;
+    memset(&p, 0, sizeof p);
+    p.dist = LD_DIST_CATEGORICAL;
+    p.line = f->line;
+    p.column = f->column;
+    p.name = dup_or_fail(c, f->param);
+    p.values = calloc(64, sizeof *p.values);
+    if (!p.name || !p.values) {
+        ld_param_clear(&p);
+        return fail_nomem(c);
+    }
+    for (double b = f->min; p.n_values < 63; b *= f->eta) {
+        double level = b >= f->max * (1 - 1e-9) ? f->max : b;
+        if (f->integer) {
+            level = round(level);
+        } else { /* 0.1 * 3 is 0.30000000000000004: keep 12 significant digits */
+            char buf[32];
+            snprintf(buf, sizeof buf, "%.12g", level);
+            level = strtod(buf, NULL);
+        }
+        if (p.n_values && level <= p.values[p.n_values - 1].num)
+            continue;
+        p.values[p.n_values++] = (ld_value){f->integer ? LD_VAL_INT : LD_VAL_FLOAT, level, NULL};
+        if (level >= f->max)
+            break;
+    }
+    f->index = (int)s->n_params;
+    return add_param(c, NULL, &p, 0);
+}
+
 static int top_parent(ctx *c, yaml_node_t *v)
 {
     return get_string(c, v, "parent", &c->spec->parent);
@@ -1174,14 +1253,13 @@ static const struct {
     {"step", top_step},
     {"retries", top_retries},
     {"parent", top_parent},
+    {"fidelity", top_fidelity},
 };
 
 /* W&B sweep keys (wandb/sweeps config/schema.json) that liandan accepts and ignores. */
 static const char *const wandb_ignored[] = {"project", "entity",    "controller", "job",
                                             "image_uri", "imports", "apiVersion", "kind",
                                             "scheduler", "metrics"};
-/* In DESIGN.md, but without a defined shape yet. */
-static const char *const planned_keys[] = {"fidelity"};
 
 static int parse_top(ctx *c, yaml_node_t *root)
 {
@@ -1191,9 +1269,7 @@ static int parse_top(ctx *c, yaml_node_t *root)
     key_set ks = {.known = known,
                   .n_known = ARRAY_LEN(known),
                   .ignored = wandb_ignored,
-                  .n_ignored = ARRAY_LEN(wandb_ignored),
-                  .planned = planned_keys,
-                  .n_planned = ARRAY_LEN(planned_keys)};
+                  .n_ignored = ARRAY_LEN(wandb_ignored)};
     if (!check_keys(c, root, "the top level", &ks))
         return 0;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
@@ -1384,7 +1460,7 @@ static int finish(ctx *c)
     if (!c->params_seen)
         return fail(c, c->root, "missing 'parameters'; add parameters: {lr: {min: 0.0001, max: "
                                 "0.1}}");
-    if (!check_when(c) || !check_command(c) || !check_grid(c))
+    if (!add_fidelity_param(c) || !check_when(c) || !check_command(c) || !check_grid(c))
         return 0;
     if (s->run_cap && (!s->budget_trials || s->run_cap < s->budget_trials))
         s->budget_trials = s->run_cap;
@@ -1535,6 +1611,7 @@ void ld_spec_free(ld_spec *spec)
     free(spec->gpus);
     free(spec->step);
     free(spec->parent);
+    free(spec->fidelity.param);
     for (size_t i = 0; i < spec->n_notes; i++)
         free(spec->notes[i]);
     free(spec->notes);

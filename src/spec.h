@@ -40,6 +40,20 @@ typedef struct {
     int line, column;
 } ld_early_terminate;
 
+/*
+ * Cheap fidelity (BOHB-style successive halving over a budget that is a parameter of the
+ * command): `fidelity: {param: train_fraction, min: 0.05, max: 1.0, eta: 3}`. The parser adds
+ * `param` to params as a categorical over the budget levels min, min*eta, ..., max; liandan,
+ * not the sampler, decides each trial's level (fidelity.c).
+ */
+typedef struct {
+    char *param;     /* NULL when the sweep has no fidelity */
+    double min, max, eta;
+    int integer;     /* levels are whole numbers (min and max given as integers) */
+    int index;       /* the parameter's index in params, -1 when none */
+    int line, column;
+} ld_fidelity;
+
 typedef struct {
     char *path;        /* as given */
     char *text;        /* the whole file, as read */
@@ -76,6 +90,7 @@ typedef struct {
     uint64_t seed;
     char *step;            /* key that counts steps; default "epoch" */
     char *parent;          /* the study this one refines; its trials warm-start the sampler */
+    ld_fidelity fidelity;
     int retries;           /* re-queue a failed trial up to this many times */
 
     size_t n_notes;

@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "fidelity.h"
 #include "journal_internal.h"
 #include "util/buf.h"
 
@@ -278,6 +279,27 @@ static ld_status fetch_trial(ld_study *s, int number, ld_trial **out)
     return LD_OK;
 }
 
+/* A new configuration from the sampler. It sees the parent's trials first, then this study's
+   (shallow copies); with a fidelity, only this study's trials at the budget it models. */
+static ld_status sample_new(ld_study *s, const ld_trial *history, size_t n, ld_value *values,
+                            int *grid_index)
+{
+    const ld_spec *spec = s->spec;
+    ld_trial *seen = malloc((s->n_warm + n + 1) * sizeof *seen);
+    if (!seen)
+        return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
+    memcpy(seen, s->warm, s->n_warm * sizeof *seen);
+    size_t own = n;
+    if (spec->fidelity.param)
+        own = ld_fidelity_model_view(spec, history, n, seen + s->n_warm);
+    else if (n)
+        memcpy(seen + s->n_warm, history, n * sizeof *seen);
+    ld_status st = s->sampler.type->ask(s->sampler.state, spec, seen, s->n_warm + own, (int)n,
+                                        values, grid_index);
+    free(seen);
+    return st;
+}
+
 /* Inside the claim transaction: a queued trial, or a new one from the sampler. */
 static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
 {
@@ -300,22 +322,18 @@ static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
     ld_value *values = calloc(spec->n_params ? spec->n_params : 1, sizeof *values);
     const char **names = calloc(spec->n_params ? spec->n_params : 1, sizeof *names);
     int grid_index = -1;
-    /* The sampler sees the parent's trials first, then this study's (shallow copies). */
-    ld_trial *seen = s->n_warm ? malloc((s->n_warm + n) * sizeof *seen) : history;
-    if (!values || !names || (s->n_warm && !seen)) {
+    int promoted = 0;
+    if (!values || !names)
         st = ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
-    } else {
-        if (s->n_warm) {
-            memcpy(seen, s->warm, s->n_warm * sizeof *seen);
-            memcpy(seen + s->n_warm, history, n * sizeof *seen);
-        }
-        st = s->sampler.type->ask(s->sampler.state, spec, seen, s->n_warm + n, (int)n, values,
-                                  &grid_index);
-    }
-    if (seen != history)
-        free(seen);
+    else if (spec->fidelity.param)
+        st = ld_fidelity_promote(spec, history, n, values, &promoted);
+    if (st == LD_OK && !promoted)
+        st = sample_new(s, history, n, values, &grid_index);
     if (st == LD_OK) {
-        apply_conditions(spec, values);
+        if (!promoted) {
+            apply_conditions(spec, values);
+            ld_fidelity_start(spec, values);
+        }
         for (size_t i = 0; i < spec->n_params; i++)
             names[i] = spec->params[i].name;
         ld_trial_new row = {.state = LD_TRIAL_RUNNING,

@@ -256,18 +256,55 @@ static void test_nested(void)
     ld_spec_free(s);
 }
 
+static void test_fidelity(void)
+{
+    ld_spec *s = PARSE(HEAD "parameters: {x: {min: 0.0, max: 1.0}}\n"
+                            "fidelity: {param: frac, min: 0.05, max: 1.0, eta: 3}\n");
+    if (s) {
+        CHECK_INT_EQ(s->n_params, 2);
+        CHECK_INT_EQ(s->fidelity.index, 1);
+        const ld_param *f = &s->params[1];
+        CHECK_STR_EQ(f->name, "frac");
+        CHECK_INT_EQ(f->dist, LD_DIST_CATEGORICAL);
+        CHECK_INT_EQ(f->n_values, 4); /* 0.05, 0.15, 0.45, 1 */
+        if (f->n_values == 4) {
+            CHECK_NEAR(f->values[1].num, 0.15, 1e-12);
+            CHECK_NEAR(f->values[3].num, 1.0, 0);
+            CHECK_INT_EQ(f->values[0].type, LD_VAL_FLOAT);
+        }
+        ld_spec_free(s);
+    }
+    s = PARSE(HEAD "parameters: {x: {min: 0.0, max: 1.0}}\n"
+                   "fidelity: {param: classes, min: 2, max: 50, eta: 3}\n");
+    if (s) {
+        const ld_param *f = &s->params[1];
+        CHECK_INT_EQ(f->n_values, 4); /* 2, 6, 18, 50 */
+        if (f->n_values == 4)
+            CHECK(f->values[0].type == LD_VAL_INT && f->values[2].num == 18 &&
+                  f->values[3].num == 50);
+        ld_spec_free(s);
+    }
+    EXPECT_ERROR(HEAD "parameters: {frac: {min: 0.0, max: 1.0}}\n"
+                      "fidelity: {param: frac, min: 0.1, max: 1.0}\n",
+                 "sweep.yaml:4:14: 'frac' is the fidelity parameter, which liandan sets; remove it "
+                 "from parameters");
+    EXPECT_ERROR(HEAD "parameters: {x: {min: 0.0, max: 1.0}}\n"
+                      "fidelity: {param: frac, min: 1.0, max: 0.5}\n",
+                 "sweep.yaml:5:11: fidelity needs 0 < min < max, got min 1 and max 0.5");
+    EXPECT_ERROR(HEAD "parameters: {x: {min: 0.0, max: 1.0}}\nfidelity: {min: 1, max: 5}\n",
+                 "sweep.yaml:5:11: fidelity needs 'param': the command parameter that sets the "
+                 "budget, e.g. {param: train_fraction, min: 0.05, max: 1.0, eta: 3}");
+}
+
 static void test_notes(void)
 {
     ld_spec *s = PARSE(HEAD "controller: {type: local}\n"
                             "parameters: {x: {value: 1}}\n"
-                            "imports: [numpy]\n"
-                            "fidelity: {key: epoch}\n");
+                            "imports: [numpy]\n");
     if (!s)
         return;
-    CHECK_INT_EQ(s->n_notes, 3);
-    if (s->n_notes == 3) {
-        CHECK_STR_EQ(s->notes[2], "sweep.yaml:7:1: note: 'fidelity' is not supported yet; "
-                                  "liandan ignores it");
+    CHECK_INT_EQ(s->n_notes, 2);
+    if (s->n_notes == 2) {
         CHECK_STR_EQ(s->notes[0], "sweep.yaml:4:1: note: 'controller' is a W&B key that liandan "
                                   "ignores");
         CHECK_STR_EQ(s->notes[1], "sweep.yaml:6:1: note: 'imports' is a W&B key that liandan "
@@ -375,7 +412,7 @@ static void test_structure_errors(void)
     EXPECT_ERROR(HEAD "zzz: 1\n",
                  "sweep.yaml:4:1: unknown key 'zzz'; expected one of name, description, program, "
                  "command, method, metric, parameters, early_terminate, run_cap, parallel, gpus, "
-                 "threads_per_trial, timeout, budget, seed, step, retries, parent");
+                 "threads_per_trial, timeout, budget, seed, step, retries, parent, fidelity");
     EXPECT_ERROR(HEAD "method: grid\nparameters: {x: {value: 1}}\n",
                  "sweep.yaml:4:1: duplicate key 'method' (first given at line 1); each key may "
                  "appear once");
@@ -789,6 +826,7 @@ int main(void)
     RUN(test_scalar_types);
     RUN(test_nested);
     RUN(test_notes);
+    RUN(test_fidelity);
     RUN(test_when);
     RUN(test_durations);
     RUN(test_method_names);
