@@ -345,9 +345,9 @@ static void end_trial(tuner *tu, slot *sl, const ld_trial_end *end)
     }
     if (!sl->interrupted)
         tu->done++;
+    release(sl); /* before the event, so it counts one trial less running */
     emit(tu, LD_EV_END, &fresh, NULL);
     ld_trial_clear(&fresh);
-    release(sl);
 }
 
 static slot *slot_of_job(tuner *tu, int job)

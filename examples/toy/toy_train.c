@@ -79,6 +79,8 @@ int main(int argc, char **argv)
     double miss = (log10(o.lr) - log10(best_lr)) / width; /* decades off, in widths */
     double ceiling = 0.92 - 0.25 * miss * miss / (1 + 0.1 * miss * miss)
                      - 0.15 * (o.dropout - 0.3) * (o.dropout - 0.3);
+    if (ceiling < 0.15) /* a hopeless setting learns next to nothing, like a real model */
+        ceiling = 0.15;
     double speed = 0.35 * exp(-0.3 * fabs(miss)) * (1.0 - 0.5 * o.dropout);
     unsigned state = (unsigned)(o.lr * 1e9) ^ (unsigned)(o.dropout * 1e6) ^ (unsigned)o.seed;
     for (int epoch = 1; epoch <= o.epochs; epoch++) {
@@ -95,6 +97,8 @@ int main(int argc, char **argv)
         double train_acc = 0.1 + (ceiling + 0.06 * (1 - o.dropout) - 0.1) * progress;
         double overfit = (1 - o.dropout) * 0.004 * epoch * epoch / o.epochs;
         double val_acc = 0.1 + (ceiling - 0.1) * progress - overfit + noise;
+        if (val_acc < 0.05)
+            val_acc = 0.05;
         printf("epoch=%d train_loss=%.4f train_acc=%.4f val_loss=%.4f val_acc=%.4f lr=%g\n",
                epoch, -log(train_acc > 0.01 ? train_acc : 0.01), train_acc,
                -log(val_acc > 0.01 ? val_acc : 0.01), val_acc, o.lr);

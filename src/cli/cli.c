@@ -216,7 +216,10 @@ void out_params(const ld_trial *t, char *buf, size_t size)
         if (t->params[i].type == LD_VAL_NONE)
             continue;
         char v[256];
-        ld_value_format(&t->params[i], v, sizeof v);
+        if (t->params[i].type == LD_VAL_FLOAT) /* tables are for people: 4 digits */
+            snprintf(v, sizeof v, "%.4g", t->params[i].num);
+        else
+            ld_value_format(&t->params[i], v, sizeof v);
         int n = snprintf(buf + used, size - used, "%s%s=%s", used ? " " : "", t->param_names[i], v);
         if (n < 0)
             break;

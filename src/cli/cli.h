@@ -54,7 +54,7 @@ void out_duration(double seconds, char *buf, size_t size); /* 8.2s, 3m05s, 1h02m
 double out_trial_duration(const ld_trial *t);      /* 0 when it has not finished */
 /* Writes a trial as the JSON object of DESIGN.md's export format. */
 void out_trial_json(FILE *f, const ld_trial *t, int with_metrics);
-/* "lr=0.001 optimizer=adam" */
+/* "lr=0.001 optimizer=adam", floats to 4 significant digits (for tables and progress) */
 void out_params(const ld_trial *t, char *buf, size_t size);
 
 /* Progress of `liandan run`, live on a terminal, one line per event otherwise. */

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -77,8 +78,18 @@ static running_row *row_of(cli_progress *p, int number)
     return NULL;
 }
 
+/* Lines of the live block must not wrap, or moving the cursor back up would miss. */
+static int terminal_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+        return ws.ws_col;
+    return 80;
+}
+
 static void draw_block(cli_progress *p, const ld_event *ev)
 {
+    int width = terminal_width() - 1;
     char elapsed[32], eta[48] = "", best[40] = "-";
     out_duration(ev->elapsed, elapsed, sizeof elapsed);
     size_t done_here = ev->done - p->done_at_start;
@@ -94,15 +105,18 @@ static void draw_block(cli_progress *p, const ld_event *ev)
     char total[32] = "";
     if (ev->budget)
         snprintf(total, sizeof total, "/%zu", ev->budget);
-    fprintf(stderr, "\033[1m%s\033[0m  %zu%s done  %zu running  best %s=%s", p->study,
-            ev->done, total, ev->running, p->metric, best);
+    char line[512], trial[16] = "";
     if (ev->has_best)
-        fprintf(stderr, " (#%d)", ev->best_number);
-    fprintf(stderr, "  %s%s\n", elapsed, eta);
+        snprintf(trial, sizeof trial, " (#%d)", ev->best_number);
+    snprintf(line, sizeof line, "%zu%s done  %zu running  best %s=%s%s  %s%s", ev->done, total,
+             ev->running, p->metric, best, trial, elapsed, eta);
+    int room = width - (int)strlen(p->study) - 2;
+    fprintf(stderr, "\033[1m%s\033[0m  %.*s\n", p->study, room > 0 ? room : 0, line);
     p->drawn_lines = 1;
     for (int i = 0; i < p->n_rows; i++) {
-        fprintf(stderr, "  #%-4d %.60s  %.70s\n", p->rows[i].number, p->rows[i].params,
-                p->rows[i].latest);
+        snprintf(line, sizeof line, "  #%-4d %s  %s", p->rows[i].number, p->rows[i].params,
+                 p->rows[i].latest);
+        fprintf(stderr, "%.*s\n", width, line);
         p->drawn_lines++;
     }
 }
