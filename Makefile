@@ -19,11 +19,14 @@ endif
 PREFIX ?= /usr/local
 CC ?= cc
 # pkg-config names libliandan links; scripts/deps.txt lists the Debian packages behind them.
-PKGS := yaml-0.1 sqlite3 lapacke openblas libcurl libarchive libcrypto
+PKGS := yaml-0.1 sqlite3 lapacke openblas libcurl libarchive libcrypto libpq
 # Recursive (=) on purpose: expanded when a recipe runs, after `deps` installed the packages,
 # so a fresh machine gets the right flags on its first `make`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config names only the liandan program links: the dashboard's HTTP server.
+CLI_PKGS := libmicrohttpd
+CLI_LIBS = $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
 OPT ?= -O2
 CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) $(SANFLAGS) \
@@ -64,7 +67,7 @@ $(BUILD)/libliandan.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/liandan: $(CLI_OBJ) $(BUILD)/libliandan.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libliandan.a $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libliandan.a $(CLI_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libliandan.a
 	@mkdir -p $(dir $@)

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h> /* FILE, for the report writers */
 
 #ifdef __cplusplus
 extern "C" {
@@ -116,8 +117,6 @@ typedef struct {
 void ld_trials_free(ld_trial *trials, size_t n);
 /* Frees one trial obtained alone (ld_study_ask). */
 void ld_trial_free(ld_trial *trial);
-/* Frees what a trial filled in place owns (ld_db_get_trial) and zeroes it. */
-void ld_trial_clear(ld_trial *trial);
 /* Frees what a trial filled by value (ld_db_get_trial) holds, and zeroes it. */
 void ld_trial_clear(ld_trial *trial);
 const ld_series *ld_trial_series(const ld_trial *trial, const char *key);
@@ -455,6 +454,78 @@ ld_status ld_data_fetch(const char *name, const char *dir, const ld_data_fetch_o
  */
 ld_status ld_data_convert(const char *name, const char *src_dir, const char *dir,
                           ld_data_result *res, ld_data_error *err);
+
+/* ---- reports ----------------------------------------------------------------------------- */
+/*
+ * Seeing a study: the self-contained HTML report, single charts as SVG, the data behind a chart
+ * as JSON, and charts for the terminal. A report is computed once from the journal
+ * (ld_report_load: "data first") and then drawn any number of ways ("draw second"); every
+ * writer goes to the caller's FILE* and reports a failed write as LD_ERR_IO.
+ */
+
+/*
+ * Opens the journal for reading only: nothing is created, migrated or written (every write
+ * fails). For viewers such as the dashboard beside a running tuner: a WAL reader never blocks
+ * the writer. A missing file is LD_ERR_NOTFOUND.
+ */
+ld_status ld_db_open_readonly(const char *url, ld_db **out);
+
+typedef enum {
+    LD_PLOT_CURVES = 0, /* learning curves: one trial's, or all trials' overlaid */
+    LD_PLOT_HISTORY,    /* each trial's value in order, with the best so far */
+    LD_PLOT_PARALLEL,   /* parallel coordinates over the parameters and the objective */
+    LD_PLOT_SLICE,      /* the objective against each parameter */
+    LD_PLOT_IMPORTANCE  /* variance-based importance per parameter */
+} ld_plot_kind;
+
+/* "curves", "history", "parallel", "slice", "importance"; parse returns -1 for anything else. */
+const char *ld_plot_kind_name(ld_plot_kind kind);
+int ld_plot_kind_parse(const char *name);
+
+typedef struct ld_report ld_report;
+
+/*
+ * Reads a study (with every metric series when with_metrics) and computes the data of every
+ * chart. Failures are explained by ld_db_errmsg(db). Free with ld_report_free.
+ */
+ld_status ld_report_load(ld_db *db, const char *study, int with_metrics, ld_report **out);
+void ld_report_free(ld_report *report);
+/* Why the last writer on this report failed. */
+const char *ld_report_errmsg(const ld_report *report);
+
+typedef struct {
+    /* The dashboard: the page polls this URL, which answers with a stamp (ld_report_stamp), and
+       refreshes itself when the stamp changes. NULL: a static file. */
+    const char *refresh_url;
+    const char *home_url;    /* a link back to the list of studies, or NULL */
+    size_t max_trial_charts; /* per-trial learning-curve charts, best first; 0: 500 */
+} ld_html_opts;
+
+/* One self-contained HTML page: inline SVG, CSS and script, no request to anywhere. */
+ld_status ld_report_html(ld_report *report, const ld_html_opts *opts, FILE *out);
+/*
+ * One chart as a standalone SVG file. trial: for LD_PLOT_CURVES, one trial's curves (>= 0) or
+ * the overlay of all trials (-1); ignored by the other kinds. LD_ERR_NOTFOUND for no such trial.
+ */
+ld_status ld_report_svg(ld_report *report, ld_plot_kind kind, int trial, FILE *out);
+/* The data behind the same chart, as one JSON object. */
+ld_status ld_report_json(ld_report *report, ld_plot_kind kind, int trial, FILE *out);
+
+typedef struct {
+    int width;  /* columns for the whole chart, labels included; 0: 72 */
+    int height; /* rows of the plot area; 0: 10 */
+    int color;  /* ANSI colours (the caller decides: a terminal and NO_COLOR unset) */
+} ld_term_opts;
+
+/* One trial's learning curves in Unicode braille, train and validation on one chart, with axis
+   labels and a legend. Writes a line saying so when the trial reported nothing. */
+ld_status ld_term_trial_curves(const ld_trial *trial, const ld_term_opts *opts, FILE *out);
+/* The best-so-far history as a sparkline and the importance of each parameter as bars. */
+ld_status ld_term_summary(const ld_report *report, const ld_term_opts *opts, FILE *out);
+
+/* A short text that changes whenever the study changes (new trials, states, values; while
+   trials run, every few seconds): the dashboard's refresh test. Caller frees. */
+ld_status ld_report_stamp(ld_db *db, const char *study, char **out);
 
 #ifdef __cplusplus
 }

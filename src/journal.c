@@ -63,7 +63,7 @@ static char *runs_dir_for(const char *url)
     return ld_buf_take(&b);
 }
 
-ld_status ld_db_open(const char *url, ld_db **out)
+static ld_status db_open(const char *url, int readonly, ld_db **out)
 {
     ld_db *db = calloc(1, sizeof *db);
     *out = db;
@@ -77,9 +77,13 @@ ld_status ld_db_open(const char *url, ld_db **out)
     db->runs_dir = runs_dir_for(url);
     if (!db->url || !db->runs_dir)
         return ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
-    ld_status st = ld_storage_open(url, &db->storage, db->err, sizeof db->err);
-    return st;
+    return (readonly ? ld_storage_open_readonly : ld_storage_open)(url, &db->storage, db->err,
+                                                                   sizeof db->err);
 }
+
+ld_status ld_db_open(const char *url, ld_db **out) { return db_open(url, 0, out); }
+
+ld_status ld_db_open_readonly(const char *url, ld_db **out) { return db_open(url, 1, out); }
 
 void ld_db_close(ld_db *db)
 {

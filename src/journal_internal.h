@@ -56,9 +56,15 @@ void ld_study_free_warm(ld_study *study);
 /* Appends a note (takes ownership of text; NULL means out of memory). */
 ld_status ld_study_add_note(ld_study *study, char *text);
 
-/* Marks failed (reason "stale") the running trials of this study whose tuner died on this host,
-   stops their orphaned processes, and re-queues them. Returns how many were recovered. */
+/* Marks failed (reason "stale") the running trials of this study whose tuner died on this host
+   or, on another host, sent no heartbeat for ld_study_stale_after() seconds; stops orphaned
+   processes on this host, and re-queues them. Returns how many were recovered. */
 ld_status ld_study_recover_stale(ld_study *study, size_t *recovered);
+/* The grace period of heartbeats in seconds: 60, or $LIANDAN_STALE_AFTER. */
+double ld_study_stale_after(void);
+/* Running trials of tuners (n_running), and those of them whose tuner is gone or has been
+   silent for more than `late` seconds (n_late). */
+ld_status ld_study_late_trials(ld_study *study, double late, size_t *n_late, size_t *n_running);
 /* Re-queues a trial that ended failed: a new queued trial with the same params. */
 ld_status ld_study_requeue(ld_study *study, const ld_trial *trial);
 /* How many times this trial's params were already retried after failures of their own. */

@@ -20,6 +20,10 @@
 #include "journal_internal.h"
 #include "util/buf.h"
 
+/* How long a running trial's tuner on another host may stay silent (tuners beat every 2 s)
+   before the trial is stale; $LIANDAN_STALE_AFTER (a duration) overrides it. */
+#define STALE_AFTER_SECONDS 60.0
+
 static uint64_t fresh_seed(void)
 {
     uint64_t seed = 0;
@@ -288,7 +292,8 @@ static ld_status sample_new(ld_study *s, const ld_trial *history, size_t n, ld_v
     ld_trial *seen = malloc((s->n_warm + n + 1) * sizeof *seen);
     if (!seen)
         return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
-    memcpy(seen, s->warm, s->n_warm * sizeof *seen);
+    if (s->n_warm)
+        memcpy(seen, s->warm, s->n_warm * sizeof *seen);
     size_t own = n;
     if (spec->fidelity.param)
         own = ld_fidelity_model_view(spec, history, n, seen + s->n_warm);
@@ -364,19 +369,24 @@ static ld_status ask_as(ld_study *s, int tuner_pid, ld_trial **out)
 {
     *out = NULL;
     const ld_storage_type *t = s->db->storage.type;
-    ld_status st = t->begin(s->db->storage.state);
-    if (st != LD_OK)
-        return ld_db_storage_fail(s->db, st, "cannot lock the study");
-    int number = -1;
-    st = claim_locked(s, tuner_pid, &number);
-    if (st == LD_OK) {
-        st = t->commit(s->db->storage.state);
+    for (int attempt = 0;; attempt++) {
+        ld_status st = t->begin(s->db->storage.state);
         if (st != LD_OK)
-            return ld_db_storage_fail(s->db, st, "cannot commit the claim");
-        return fetch_trial(s, number, out);
+            return ld_db_storage_fail(s->db, st, "cannot lock the study");
+        int number = -1;
+        st = claim_locked(s, tuner_pid, &number);
+        if (st == LD_OK) {
+            st = t->commit(s->db->storage.state);
+            if (st != LD_OK)
+                return ld_db_storage_fail(s->db, st, "cannot commit the claim");
+            return fetch_trial(s, number, out);
+        }
+        t->rollback(s->db->storage.state);
+        /* A storage failure before the commit undid the whole claim (e.g. the connection to
+           PostgreSQL was cut by a restart): claiming again is safe, and begin reconnects. */
+        if (st != LD_ERR_STORAGE || attempt >= 2)
+            return st;
     }
-    t->rollback(s->db->storage.state);
-    return st;
 }
 
 ld_status ld_study_ask(ld_study *s, ld_trial **out) { return ask_as(s, 0, out); }
@@ -481,6 +491,42 @@ static int summarize(const ld_spec *spec, const ld_trial *t, double *value)
     return found;
 }
 
+static int is_stale(const ld_trial *t)
+{
+    return t->state == LD_TRIAL_FAILED && t->reason && strncmp(t->reason, "stale", 5) == 0;
+}
+
+/*
+ * The end of a trial that another tuner had already marked stale (its tuner was silent for too
+ * long, then came back): the trial stays failed and re-run, and keeps when it was declared
+ * stale, but its reason, value and exit status now say how it really ended.
+ */
+static ld_status record_late_end(ld_study *s, const ld_trial *stale, const ld_trial_finish *fin)
+{
+    ld_buf b = LD_BUF_INIT;
+    char value[32] = "no value";
+    if (fin->has_value)
+        ld_format_double(fin->value, value);
+    ld_buf_printf(&b, "%s; it reported late: %s, %s%s", stale->reason,
+                  ld_trial_state_name(fin->state), fin->has_value ? "value " : "", value);
+    if (fin->exit_code >= 0)
+        ld_buf_printf(&b, ", exit status %d", fin->exit_code);
+    char *reason = ld_buf_take(&b);
+    if (!reason)
+        return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
+    ld_trial_finish late = *fin;
+    late.state = LD_TRIAL_FAILED;
+    late.finished = stale->finished;
+    late.reason = reason;
+    const ld_storage_type *t = s->db->storage.type;
+    ld_status st = t->finish_trial(s->db->storage.state, s->id, stale->number, LD_TRIAL_FAILED,
+                                   &late);
+    free(reason);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot record the late end of a stale trial");
+    return LD_OK;
+}
+
 ld_status ld_study_tell(ld_study *s, int number, const ld_trial_end *end)
 {
     const ld_storage_type *t = s->db->storage.type;
@@ -514,6 +560,12 @@ ld_status ld_study_tell(ld_study *s, int number, const ld_trial_end *end)
         fin.reason = owned_reason = ld_buf_take(&b);
     }
     ld_trial_state from = trial.state;
+    if (from == LD_TRIAL_FAILED && is_stale(&trial)) {
+        st = record_late_end(s, &trial, &fin);
+        ld_trial_clear(&trial);
+        free(owned_reason);
+        return st;
+    }
     ld_trial_clear(&trial);
     if (from != LD_TRIAL_RUNNING) {
         free(owned_reason);
@@ -521,7 +573,17 @@ ld_status ld_study_tell(ld_study *s, int number, const ld_trial_end *end)
                           s->name, ld_trial_state_name(from));
     }
     st = t->finish_trial(s->db->storage.state, s->id, number, LD_TRIAL_RUNNING, &fin);
-    free(owned_reason);
+    if (st == LD_ERR_CONFLICT && t->get_trial(s->db->storage.state, s->id, number, 0, &trial) ==
+                                     LD_OK) {
+        /* marked stale between our read and our write */
+        st = is_stale(&trial) ? record_late_end(s, &trial, &fin) : LD_ERR_CONFLICT;
+        ld_trial_clear(&trial);
+        free(owned_reason);
+        if (st != LD_ERR_CONFLICT)
+            return st;
+    } else {
+        free(owned_reason);
+    }
     if (st == LD_ERR_CONFLICT)
         return ld_db_fail(s->db, st, "trial %d of '%s' was ended elsewhere meanwhile (stale?)",
                           number, s->name);
@@ -580,6 +642,55 @@ int ld_study_retry_depth(const ld_trial *h, size_t n, const ld_trial *trial)
 
 static int process_alive(int pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
 
+double ld_study_stale_after(void)
+{
+    const char *env = getenv("LIANDAN_STALE_AFTER");
+    double v = env && *env ? ld_parse_duration(env) : -1;
+    return v > 0 ? v : STALE_AFTER_SECONDS;
+}
+
+/* Seconds since a running trial's tuner last showed it is alive. */
+static double silence(const ld_trial *t, double now)
+{
+    double last = t->heartbeat > 0 ? t->heartbeat : t->started;
+    return last > 0 ? now - last : 0;
+}
+
+/*
+ * Whether a running trial's tuner is gone. On this host the tuner's pid answers; elsewhere (or
+ * when its host is unknown) only its heartbeat does: silent for longer than the grace period.
+ * Trials of ask/tell clients (no tuner pid) have no heartbeat and are never stale.
+ */
+static int tuner_gone(const ld_study *s, const ld_trial *t, double now, double grace)
+{
+    if (t->state != LD_TRIAL_RUNNING || t->tuner_pid <= 0)
+        return 0;
+    if (t->host && strcmp(t->host, s->host) == 0)
+        return !process_alive(t->tuner_pid);
+    return silence(t, now) > grace;
+}
+
+ld_status ld_study_late_trials(ld_study *s, double late, size_t *n_late, size_t *n_running)
+{
+    *n_late = *n_running = 0;
+    const ld_storage_type *t = s->db->storage.type;
+    ld_trial *h = NULL;
+    size_t n = 0;
+    ld_status st = t->list_trials(s->db->storage.state, s->id, 0, &h, &n);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot read the trials");
+    double now = ld_now();
+    for (size_t i = 0; i < n; i++) {
+        if (h[i].state != LD_TRIAL_RUNNING || h[i].tuner_pid <= 0)
+            continue;
+        (*n_running)++;
+        if (tuner_gone(s, &h[i], now, ld_study_stale_after()) || silence(&h[i], now) > late)
+            (*n_late)++;
+    }
+    ld_trials_free(h, n);
+    return LD_OK;
+}
+
 ld_status ld_study_recover_stale(ld_study *s, size_t *recovered)
 {
     *recovered = 0;
@@ -589,16 +700,22 @@ ld_status ld_study_recover_stale(ld_study *s, size_t *recovered)
     ld_status st = t->list_trials(s->db->storage.state, s->id, 0, &h, &n);
     if (st != LD_OK)
         return ld_db_storage_fail(s->db, st, "cannot read the trials");
+    double now = ld_now(), grace = ld_study_stale_after();
     for (size_t i = 0; i < n && st == LD_OK; i++) {
         ld_trial *tr = &h[i];
-        if (tr->state != LD_TRIAL_RUNNING || tr->tuner_pid <= 0 || !tr->host ||
-            strcmp(tr->host, s->host) != 0 || process_alive(tr->tuner_pid))
+        if (!tuner_gone(s, tr, now, grace))
             continue;
-        if (tr->pid > 0 && process_alive(tr->pid))
+        int here = tr->host && strcmp(tr->host, s->host) == 0;
+        if (here && tr->pid > 0 && process_alive(tr->pid))
             kill(-tr->pid, SIGKILL); /* the orphaned trial of the dead tuner */
-        char reason[128];
-        snprintf(reason, sizeof reason, "stale: its tuner (pid %d on %s) died", tr->tuner_pid,
-                 tr->host);
+        char reason[384];
+        if (here)
+            snprintf(reason, sizeof reason, "stale: its tuner (pid %d on %s) died",
+                     tr->tuner_pid, tr->host);
+        else
+            snprintf(reason, sizeof reason,
+                     "stale: no heartbeat from its tuner (pid %d on %s) for %.0f s", tr->tuner_pid,
+                     tr->host ? tr->host : "an unknown host", silence(tr, now));
         ld_trial_finish fin = {.state = LD_TRIAL_FAILED, .finished = ld_now(), .exit_code = -1,
                                .reason = reason};
         st = t->finish_trial(s->db->storage.state, s->id, tr->number, LD_TRIAL_RUNNING, &fin);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "journal_internal.h"
@@ -26,6 +27,8 @@
 #include "util/buf.h"
 
 #define HEARTBEAT_SECONDS 2.0
+/* A heartbeat this old is late: its tuner missed a beat and may be gone (wait_for_others). */
+#define LATE_SECONDS (1.5 * HEARTBEAT_SECONDS)
 #define TICK_SECONDS 1.0
 
 typedef struct {
@@ -49,6 +52,9 @@ typedef struct {
     ld_event_fn on_event;
     void *user;
     double started;
+    double healthy_since; /* the journal answered every call in time since then */
+    double last_contact;  /* the last call to the journal that answered */
+    double calm_since;    /* wait_for_others: no other tuner's heartbeat was late since then */
     size_t done, failed_here;
     int has_best, best_number;
     double best_value;
@@ -321,6 +327,17 @@ static void end_trial(tuner *tu, slot *sl, const ld_trial_end *end)
         release(sl);
         return;
     }
+    if (fresh.requeued_as >= 0 && !sl->interrupted) {
+        /* This tuner was silent for too long and another marked the trial stale and re-queued
+           it; ld_study_tell recorded how it really ended with the stale trial. */
+        note(tu, "trial %d ended after another tuner had marked it stale; its result is kept "
+                 "with it, and trial %d re-runs it",
+             fresh.number, fresh.requeued_as);
+        emit(tu, LD_EV_END, &fresh, NULL);
+        ld_trial_clear(&fresh);
+        release(sl);
+        return;
+    }
     if (fresh.state == LD_TRIAL_FAILED)
         tu->failed_here++;
     if (fresh.state == LD_TRIAL_FAILED && s->spec->retries > 0) {
@@ -450,9 +467,80 @@ static void on_exit_event(tuner *tu, slot *sl, const ld_run_event *ev)
     ld_buf_free(&reason);
 }
 
+/*
+ * Whether another tuner's silence means anything: only when our own calls to the journal have
+ * all answered, without a gap, for a whole grace period. After an outage every tuner's heartbeat
+ * is old, and the first to come back must not mark the others stale.
+ */
+static void contact(tuner *tu, int answered, double began)
+{
+    double now = ld_now(), grace = ld_study_stale_after();
+    if (!answered || now - began > grace / 2 || began - tu->last_contact > grace / 2)
+        tu->healthy_since = now;
+    if (answered)
+        tu->last_contact = now;
+}
+
+static int may_judge_others(const tuner *tu)
+{
+    return ld_now() - tu->healthy_since >= ld_study_stale_after();
+}
+
+/* Marks stale and re-queues the trials of tuners that are gone; a spent budget may then have
+   room again (*exhausted 2 -> 0). */
+static void recover_others(tuner *tu, int *exhausted)
+{
+    size_t recovered = 0;
+    double began = ld_now();
+    ld_status st = ld_study_recover_stale(tu->study, &recovered);
+    contact(tu, st == LD_OK, began);
+    if (st != LD_OK) {
+        note(tu, "looking for stale trials: %s", ld_db_errmsg(tu->study->db));
+        return;
+    }
+    if (recovered) {
+        note(tu, "%zu trial(s) of a tuner that is gone were marked stale and re-queued",
+             recovered);
+        if (*exhausted == 2)
+            *exhausted = 0;
+    }
+}
+
+/*
+ * Nothing of ours runs and the budget or grid is spent (*exhausted == 2), but a tuner that died
+ * may have left trials running that must be re-run for the study to end whole. Wait while other
+ * tuners' trials run with a late heartbeat, recovering those that turn stale, and leave once
+ * every heartbeat stayed on time for LATE_SECONDS (a tuner that died just now shows by then).
+ * 1: keep going (after a pause).
+ */
+static int wait_for_others(tuner *tu, int *exhausted)
+{
+    if (*exhausted != 2 || tu->study->interrupts > 0)
+        return 0;
+    if (may_judge_others(tu))
+        recover_others(tu, exhausted);
+    if (*exhausted == 0)
+        return 1;
+    size_t late = 0, running = 0;
+    double began = ld_now();
+    ld_status st = ld_study_late_trials(tu->study, LATE_SECONDS, &late, &running);
+    contact(tu, st == LD_OK, began);
+    if (st != LD_OK || running == 0)
+        return 0;
+    if (late > 0 || tu->calm_since == 0)
+        tu->calm_since = late > 0 ? 0 : ld_now();
+    else if (ld_now() - tu->calm_since >= LATE_SECONDS)
+        return 0;
+    emit(tu, LD_EV_TICK, NULL, NULL);
+    struct timespec pause = {0, 500 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    return 1;
+}
+
 /* Heartbeats for our running trials and stop requests made with `liandan stop`. */
 static void housekeeping(tuner *tu)
 {
+    double began = ld_now();
     ld_study *s = tu->study;
     const ld_storage_type *t = s->db->storage.type;
     int numbers[256];
@@ -469,8 +557,10 @@ static void housekeeping(tuner *tu)
             ld_trial_clear(&cur);
         }
     }
-    if (n && t->heartbeat(s->db->storage.state, s->id, numbers, n, ld_now()) != LD_OK)
+    int answered = !n || t->heartbeat(s->db->storage.state, s->id, numbers, n, ld_now()) == LD_OK;
+    if (!answered)
         note(tu, "heartbeat: %s", t->errmsg(s->db->storage.state));
+    contact(tu, answered, began);
 }
 
 static int target_reached(const tuner *tu)
@@ -507,7 +597,7 @@ static ld_status fill_slots(tuner *tu, int *exhausted)
         ld_trial *trial = NULL;
         ld_status st = ld_study_ask_as_tuner(s, &trial);
         if (st == LD_ERR_DONE) {
-            *exhausted = 1;
+            *exhausted = 2; /* spent: see wait_for_others */
             break;
         }
         if (st != LD_OK)
@@ -587,8 +677,10 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
     if (st == LD_OK && recovered)
         note(&tu, "%zu trial(s) left running by a tuner that died were marked stale and "
                   "re-queued", recovered);
-    int exhausted = 0, stopped_all = 0;
-    double last_tick = 0, last_beat = ld_now();
+    int exhausted = 0, stopped_all = 0; /* exhausted: 1 stop launching, 2 budget or grid spent */
+    double last_tick = 0, last_beat = ld_now(), last_recover = ld_now();
+    double recover_every = ld_study_stale_after() / 4 > 1 ? ld_study_stale_after() / 4 : 1;
+    tu.healthy_since = tu.last_contact = ld_now();
     while (st == LD_OK) {
         st = fill_slots(&tu, &exhausted);
         if (st != LD_OK)
@@ -597,8 +689,11 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
             interrupt_all(&tu);
             stopped_all = 1;
         }
-        if (running_count(&tu) == 0)
+        if (running_count(&tu) == 0) {
+            if (wait_for_others(&tu, &exhausted))
+                continue;
             break;
+        }
         ld_run_event ev;
         int got = ld_runner_poll(tu.runner, 200, &ev);
         if (got < 0) {
@@ -616,6 +711,10 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
         if (now - last_beat >= HEARTBEAT_SECONDS) {
             housekeeping(&tu);
             last_beat = now;
+        }
+        if (now - last_recover >= recover_every && may_judge_others(&tu)) {
+            recover_others(&tu, &exhausted);
+            last_recover = ld_now();
         }
         if (now - last_tick >= TICK_SECONDS) {
             emit(&tu, LD_EV_TICK, NULL, NULL);

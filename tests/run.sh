@@ -15,6 +15,18 @@ failed=0
 passed=0
 failures=""
 
+# A throwaway PostgreSQL server for the PostgreSQL storage tests (tests/pg_server.sh sets
+# LIANDAN_TEST_PG_URL ...), stopped when the tests end. It failing to start is a test failure.
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/liandan-pg.XXXXXX")
+trap '"$root/tests/pg_server.sh" stop "$pg_dir" >/dev/null 2>&1; rm -rf "$pg_dir"' EXIT
+if "$root/tests/pg_server.sh" start "$pg_dir" >"$pg_dir.log" 2>&1; then
+    . "$pg_dir/env"
+else
+    failed=$((failed + 1)); failures="$failures pg_server"
+    echo "FAIL pg_server (no PostgreSQL server for the tests)"; sed 's/^/    /' "$pg_dir.log" | tail -n 20
+fi
+rm -f "$pg_dir.log"
+
 if [ "$which" = all ] || [ "$which" = unit ]; then
     for t in "$build"/tests/test_*; do
         [ -x "$t" ] || continue

@@ -6,8 +6,50 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cli.h"
+
+/* ---- terminal charts for show and status (issue 6) -------------------------------------- */
+
+/* Colours only on a terminal, and never when NO_COLOR is set to anything (no-color.org). */
+static ld_term_opts term_opts(void)
+{
+    const char *no_color = getenv("NO_COLOR");
+    ld_term_opts o = {.width = 72, .height = 10,
+                      .color = isatty(STDOUT_FILENO) && !(no_color && *no_color)};
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        o.width = ws.ws_col > 120 ? 120 : ws.ws_col;
+    return o;
+}
+
+/* show STUDY TRIAL: the trial's train and validation curves, one chart per metric pair. */
+static void show_curves(const ld_trial *t)
+{
+    if (!t->n_series)
+        return;
+    ld_term_opts o = term_opts();
+    printf("curves:\n");
+    ld_term_trial_curves(t, &o, stdout);
+}
+
+/* status STUDY: the best-so-far sparkline and the importance bars. */
+static int status_charts(ld_db *db, const char *study)
+{
+    ld_report *r = NULL;
+    ld_status st = ld_report_load(db, study, 0, &r);
+    if (st != LD_OK)
+        return cli_fail(st, "%s", ld_db_errmsg(db));
+    ld_term_opts o = term_opts();
+    printf("\n");
+    st = ld_term_summary(r, &o, stdout);
+    ld_report_free(r);
+    return st == LD_OK ? EXIT_OK : cli_fail(st, "cannot write the charts");
+}
+
+/* ---- the read commands -------------------------------------------------------------------- */
 
 /* Opens the db and checks the positional arguments; returns an exit code. */
 static int open_for(int argc, char **argv, int want, const char *usage, const cli_global *g,
@@ -125,10 +167,13 @@ int cmd_status(int argc, char **argv, const cli_global *g)
                                                  "the studies", pos[0]);
         }
         if (code == EXIT_OK) {
-            if (g->json)
+            if (g->json) {
                 status_json(s + from, count);
-            else
+            } else {
                 status_table(s + from, count);
+                if (pos[0])
+                    code = status_charts(db, pos[0]);
+            }
         }
     }
     ld_study_infos_free(s, n);
@@ -316,6 +361,7 @@ int cmd_show(int argc, char **argv, const cli_global *g)
             printf("\n");
         } else {
             show_text(&t);
+            show_curves(&t);
         }
         ld_trial_clear(&t);
     }

@@ -19,7 +19,9 @@ int cmd_note(int argc, char **argv, const cli_global *g);
 int cmd_stop(int argc, char **argv, const cli_global *g);
 int cmd_ask(int argc, char **argv, const cli_global *g);
 int cmd_tell(int argc, char **argv, const cli_global *g);
-int cmd_report(int argc, char **argv, const cli_global *g);
+int cmd_report_main(int argc, char **argv, const cli_global *g);
+int cmd_plot(int argc, char **argv, const cli_global *g);
+int cmd_dashboard(int argc, char **argv, const cli_global *g);
 int cmd_data(int argc, char **argv, const cli_global *g);
 int cmd_init(int argc, char **argv, const cli_global *g);
 int cmd_refine(int argc, char **argv, const cli_global *g);
@@ -66,9 +68,28 @@ static const cli_command commands[] = {
      "  --value V       the objective (default: from reported values)\n"
      "  --state S       complete (default), pruned or failed\n"
      "  --reason TEXT   why it failed or was pruned\n"},
-    {"report", cmd_report, "report STUDY TRIAL KEY=VALUE... [--step S]",
-     "record intermediate values of an asked trial; prints stop=1 when it should stop",
+    {"report", cmd_report_main,
+     "report STUDY [-o report.html] | report STUDY TRIAL KEY=VALUE... [--step S]",
+     "write the study's HTML report; or record intermediate values of an asked trial",
+     "report STUDY [-o FILE]: one self-contained HTML file (inline SVG, no network): the\n"
+     "study's why, conclusion and counts, learning curves, history, parallel coordinates,\n"
+     "slice plots, parameter importance and a sortable table of every trial.\n"
+     "  -o FILE         write to FILE (default report.html; - for stdout)\n"
+     "report STUDY TRIAL KEY=VALUE...: records values of an asked trial and prints stop=1\n"
+     "when it should stop.\n"
      "  --step S        the step (default: the step key in the pairs, else the report count)\n"},
+    {"plot", cmd_plot, "plot STUDY --kind KIND [--trial N] [-o FILE.svg]",
+     "one chart of the report as an SVG file (--json: the data behind it)",
+     "  --kind KIND     curves (all trials' validation curves, or one trial's with --trial),\n"
+     "                  history, parallel, slice or importance\n"
+     "  --trial N       with --kind curves: that trial's train and validation curves\n"
+     "  -o FILE         write to FILE (default: stdout)\n"},
+    {"dashboard", cmd_dashboard, "dashboard [--port 8080] [--bind 127.0.0.1]",
+     "a read-only live web view of every study's report, refreshing while trials run",
+     "  --port N        the port (default 8080; 0: any free port, printed on start)\n"
+     "  --bind ADDR     the IPv4 address to listen on (default 127.0.0.1: this machine only)\n"
+     "The journal is opened read-only: the dashboard never writes and never blocks a tuner.\n"
+     "Ctrl-C stops it.\n"},
     {"refine", cmd_refine, "refine STUDY [--top K] [-o next.yaml]",
      "coarse to fine: write a sweep narrowed around the study's best trials",
      "  --top K         narrow around the best K complete trials (default: the best tenth,\n"
@@ -145,7 +166,7 @@ static void overview(FILE *out)
                  "usage: liandan COMMAND [options]\n\nCommands:\n",
             LD_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n%s\n'liandan help COMMAND' or 'liandan COMMAND --help' for one command.\n",
             global_help);
 }

@@ -655,6 +655,45 @@ static ld_status sq_open(const char *path, void **out)
     return st;
 }
 
+/* Read-only: no file is created, no schema migrated, no journal mode changed; query_only makes
+   SQLite itself refuse every write. A WAL reader never blocks the tuner that writes. */
+static ld_status sq_open_readonly(const char *path, void **out)
+{
+    store *s = calloc(1, sizeof *s);
+    *out = s;
+    if (!s)
+        return LD_ERR_NOMEM;
+    doing(s, "open database %s for reading", path);
+    if (!*path)
+        return failf(s, LD_ERR_INPUT, "the path is empty");
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return failf(s, LD_ERR_NOTFOUND, "there is no journal at %s", path);
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(s->db, 1);
+        rc = sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, "PRAGMA query_only = 1", NULL, NULL, NULL);
+    int version = 0;
+    if (rc == SQLITE_OK)
+        rc = pragma_int(s->db, "PRAGMA user_version", &version);
+    if (rc != SQLITE_OK)
+        return fail(s, rc);
+    ld_status st = check_identity(s, version);
+    if (st == LD_OK)
+        st = check_version(s, version);
+    if (st == LD_OK && version < SCHEMA_VERSION)
+        st = failf(s, LD_ERR_STORAGE, "its schema is version %d; run a liandan command that "
+                                      "writes (e.g. status) to upgrade it first", version);
+    if (st == LD_OK)
+        st = prepare_all(s);
+    s->broken = 1; /* every write is refused with this message */
+    snprintf(s->broken_msg, sizeof s->broken_msg, "the journal was opened read-only");
+    return st;
+}
+
 static void sq_close(void *state)
 {
     store *s = state;
@@ -1424,4 +1463,5 @@ const ld_storage_type ld_storage_sqlite = {
     .get_trial = sq_get_trial,
     .heartbeat = sq_heartbeat,
     .request_stop = sq_request_stop,
+    .open_readonly = sq_open_readonly,
 };

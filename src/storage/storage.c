@@ -35,10 +35,17 @@ static const char *file_location(const char *url, const char *rest, char *err, s
     return rest + 1;
 }
 
+/* libpq reads the whole URL (user, host, port, database, ?parameters) itself. */
+static const char *url_location(const char *url, const char *rest, char *err, size_t errlen)
+{
+    (void)rest, (void)err, (void)errlen;
+    return url;
+}
+
 static const backend backends[] = {
     {"sqlite", "SQLite", &ld_storage_sqlite, file_location},
-    {"postgresql", "PostgreSQL", NULL, NULL},
-    {"postgres", "PostgreSQL", NULL, NULL},
+    {"postgresql", "PostgreSQL", &ld_storage_postgres, url_location},
+    {"postgres", "PostgreSQL", &ld_storage_postgres, url_location},
 };
 
 /* Length of the scheme when url starts with "scheme://" (RFC 3986 scheme characters), else 0. */
@@ -70,7 +77,8 @@ static const backend *resolve(const char *url, const char **location, char *err,
     }
     const backend *b = find_backend(url, n);
     if (!b) {
-        snprintf(err, errlen, "unknown storage URL scheme '%.*s'; expected sqlite:///PATH",
+        snprintf(err, errlen, "unknown storage URL scheme '%.*s'; expected sqlite:///PATH or "
+                 "postgresql://USER@HOST/DATABASE",
                  (int)n, url);
         return NULL;
     }
@@ -82,19 +90,25 @@ static const backend *resolve(const char *url, const char **location, char *err,
     return *location ? b : NULL;
 }
 
-ld_status ld_storage_open(const char *url, ld_storage *out, char *err, size_t errlen)
+static ld_status open_with(const char *url, int readonly, ld_storage *out, char *err,
+                           size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (!url || !*url) {
-        snprintf(err, errlen, "no storage URL given; expected sqlite:///PATH");
+        snprintf(err, errlen, "no storage URL given; expected sqlite:///PATH or "
+                              "postgresql://USER@HOST/DATABASE");
         return LD_ERR_INPUT;
     }
     const char *location;
     const backend *b = resolve(url, &location, err, errlen);
     if (!b)
         return LD_ERR_INPUT;
+    if (readonly && !b->type->open_readonly) {
+        snprintf(err, errlen, "%s storage cannot be opened read-only", b->title);
+        return LD_ERR_INPUT;
+    }
     void *state = NULL;
-    ld_status st = b->type->open(location, &state);
+    ld_status st = (readonly ? b->type->open_readonly : b->type->open)(location, &state);
     if (st != LD_OK) {
         snprintf(err, errlen, "%s", state ? b->type->errmsg(state) : ld_status_name(st));
         if (state)
@@ -104,6 +118,16 @@ ld_status ld_storage_open(const char *url, ld_storage *out, char *err, size_t er
     out->type = b->type;
     out->state = state;
     return LD_OK;
+}
+
+ld_status ld_storage_open(const char *url, ld_storage *out, char *err, size_t errlen)
+{
+    return open_with(url, 0, out, err, errlen);
+}
+
+ld_status ld_storage_open_readonly(const char *url, ld_storage *out, char *err, size_t errlen)
+{
+    return open_with(url, 1, out, err, errlen);
 }
 
 void ld_storage_close(ld_storage *s)

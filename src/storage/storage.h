@@ -114,10 +114,14 @@ typedef struct ld_storage_type {
     /* Sets heartbeat = now on these running trials. */
     ld_status (*heartbeat)(void *state, int64_t study, const int *numbers, size_t n, double now);
     ld_status (*request_stop)(void *state, int64_t study, int number);
+    /* Optional (NULL: not offered). Opens an existing journal for reading only: creates and
+       migrates nothing, and every write fails. For viewers beside a running tuner. */
+    ld_status (*open_readonly)(const char *location, void **state);
 } ld_storage_type;
 
 /* The built-in back-ends, one file each, listed by scheme in storage.c. */
 extern const ld_storage_type ld_storage_sqlite;
+extern const ld_storage_type ld_storage_postgres;
 
 typedef struct {
     const ld_storage_type *type;
@@ -129,6 +133,8 @@ typedef struct {
  * reason to err and returns its status, with nothing left open.
  */
 ld_status ld_storage_open(const char *url, ld_storage *out, char *err, size_t errlen);
+/* The same through the back-end's open_readonly. */
+ld_status ld_storage_open_readonly(const char *url, ld_storage *out, char *err, size_t errlen);
 void ld_storage_close(ld_storage *s);
 
 #endif
