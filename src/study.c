@@ -285,8 +285,8 @@ static ld_status fetch_trial(ld_study *s, int number, ld_trial **out)
 
 /* A new configuration from the sampler. It sees the parent's trials first, then this study's
    (shallow copies); with a fidelity, only this study's trials at the budget it models. */
-static ld_status sample_new(ld_study *s, const ld_trial *history, size_t n, ld_value *values,
-                            int *grid_index)
+static ld_status sample_new(ld_study *s, const ld_trial *history, size_t n, int number,
+                            ld_value *values, int *grid_index)
 {
     const ld_spec *spec = s->spec;
     ld_trial *seen = malloc((s->n_warm + n + 1) * sizeof *seen);
@@ -299,7 +299,7 @@ static ld_status sample_new(ld_study *s, const ld_trial *history, size_t n, ld_v
         own = ld_fidelity_model_view(spec, history, n, seen + s->n_warm);
     else if (n)
         memcpy(seen + s->n_warm, history, n * sizeof *seen);
-    ld_status st = s->sampler.type->ask(s->sampler.state, spec, seen, s->n_warm + own, (int)n,
+    ld_status st = s->sampler.type->ask(s->sampler.state, spec, seen, s->n_warm + own, number,
                                         values, grid_index);
     free(seen);
     return st;
@@ -314,14 +314,22 @@ static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
     if (st != LD_ERR_NOTFOUND)
         return st == LD_OK ? st : ld_db_storage_fail(s->db, st, "cannot claim a queued trial");
 
+    /* Samplers that depend only on (seed, number) need the counts, not the whole history. */
+    const ld_spec *spec = s->spec;
+    int counts_only = s->sampler.type->history_free && !spec->fidelity.param && t->count_trials;
     ld_trial *history = NULL;
-    size_t n = 0;
-    st = t->list_trials(state, s->id, 0, &history, &n);
+    size_t n = 0, n_history = 0, live = 0;
+    if (counts_only) {
+        st = t->count_trials(state, s->id, &n, &live);
+    } else {
+        st = t->list_trials(state, s->id, 0, &history, &n);
+        n_history = n;
+        live = count_live(history, n);
+    }
     if (st != LD_OK)
         return ld_db_storage_fail(s->db, st, "cannot read the history");
-    const ld_spec *spec = s->spec;
-    if (spec->budget_trials > 0 && count_live(history, n) >= (size_t)spec->budget_trials) {
-        ld_trials_free(history, n);
+    if (spec->budget_trials > 0 && live >= (size_t)spec->budget_trials) {
+        ld_trials_free(history, n_history);
         return LD_ERR_DONE;
     }
     ld_value *values = calloc(spec->n_params ? spec->n_params : 1, sizeof *values);
@@ -331,9 +339,9 @@ static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
     if (!values || !names)
         st = ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
     else if (spec->fidelity.param)
-        st = ld_fidelity_promote(spec, history, n, values, &promoted);
+        st = ld_fidelity_promote(spec, history, n_history, values, &promoted);
     if (st == LD_OK && !promoted)
-        st = sample_new(s, history, n, values, &grid_index);
+        st = sample_new(s, history, n_history, (int)n, values, &grid_index);
     if (st == LD_OK) {
         if (!promoted) {
             apply_conditions(spec, values);
@@ -361,7 +369,7 @@ static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
             ld_value_clear(&values[i]);
     free(values);
     free(names);
-    ld_trials_free(history, n);
+    ld_trials_free(history, n_history);
     return st;
 }
 

@@ -56,4 +56,5 @@ const ld_sampler_type ld_sampler_random = {
     .destroy = random_destroy,
     .ask = random_ask,
     .tell = NULL,
+    .history_free = 1,
 };

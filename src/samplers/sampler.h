@@ -39,6 +39,9 @@ typedef struct ld_sampler_type {
                      int number, ld_value *values, int *grid_index);
     /* Optional (may be NULL): a trial finished. */
     void (*tell)(void *state, const ld_spec *spec, const ld_trial *trial);
+    /* 1 when ask() never reads history (it depends on the seed and number only): the core then
+       claims without listing the study's trials, which keeps claims O(1) as studies grow. */
+    int history_free;
 } ld_sampler_type;
 
 typedef struct {

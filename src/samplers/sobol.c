@@ -333,4 +333,5 @@ const ld_sampler_type ld_sampler_sobol = {
     .destroy = sobol_destroy,
     .ask = sobol_ask,
     .tell = NULL,
+    .history_free = 1,
 };

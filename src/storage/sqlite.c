@@ -128,7 +128,7 @@ enum {
     Q_NOTE_WHY, Q_NOTE_CONCLUSION, Q_NOTE_NEXT,
     Q_NEXT_NUMBER, Q_INSERT_TRIAL, Q_INSERT_PARAM, Q_FIRST_QUEUED, Q_CLAIM, Q_SET_PROCESS,
     Q_FINISH, Q_REQUEUED_AS, Q_TRIAL_ID, Q_TRIAL_STATE, Q_INSERT_VALUE, Q_HEARTBEAT,
-    Q_REQUEST_STOP, Q_TRIALS, Q_PARAMS, Q_VALUES,
+    Q_REQUEST_STOP, Q_TRIALS, Q_PARAMS, Q_VALUES, Q_COUNT_TRIALS,
     N_QUERIES
 };
 
@@ -167,6 +167,8 @@ static const char *const queries[N_QUERIES] = {
     [Q_NOTE_CONCLUSION] = "UPDATE studies SET conclusion = ?2 WHERE id = ?1",
     [Q_NOTE_NEXT] = "UPDATE studies SET next_step = ?2 WHERE id = ?1",
     [Q_NEXT_NUMBER] = "SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ?1",
+    [Q_COUNT_TRIALS] = "SELECT COUNT(*), COALESCE(SUM(requeued_as IS NULL), 0) FROM trials "
+                       "WHERE study_id = ?1",
     [Q_INSERT_TRIAL] = "INSERT INTO trials (study_id, number, state, created, started, heartbeat, "
                        "host, tuner_pid, grid_index, retry_of) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)",
@@ -1205,6 +1207,23 @@ static ld_status sq_request_stop(void *state, int64_t study, int number)
     return explain_unchanged(s, study, number, "queued or running");
 }
 
+static ld_status sq_count_trials(void *state, int64_t study, size_t *total, size_t *live)
+{
+    store *s = state;
+    doing(s, "count the trials of study %lld", (long long)study);
+    int rc = SQLITE_OK;
+    sqlite3_stmt *q = s->q[Q_COUNT_TRIALS];
+    bind_i64(q, 1, study, &rc);
+    rc = step(q, rc);
+    if (rc == SQLITE_ROW) {
+        *total = (size_t)sqlite3_column_int64(q, 0);
+        *live = (size_t)sqlite3_column_int64(q, 1);
+    }
+    if ((rc = done(q, rc)) != SQLITE_OK)
+        return fail(s, rc);
+    return LD_OK;
+}
+
 /* ---- reading trials -------------------------------------------------------------------- */
 
 static ld_status trial_from_row(store *s, sqlite3_stmt *q, ld_trial *t)
@@ -1464,4 +1483,5 @@ const ld_storage_type ld_storage_sqlite = {
     .heartbeat = sq_heartbeat,
     .request_stop = sq_request_stop,
     .open_readonly = sq_open_readonly,
+    .count_trials = sq_count_trials,
 };

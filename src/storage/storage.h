@@ -117,6 +117,9 @@ typedef struct ld_storage_type {
     /* Optional (NULL: not offered). Opens an existing journal for reading only: creates and
        migrates nothing, and every write fails. For viewers beside a running tuner. */
     ld_status (*open_readonly)(const char *location, void **state);
+    /* Optional (NULL: the core lists the trials instead): how many trials the study has, and
+       how many of them are not superseded by a re-run (requeued_as unset). */
+    ld_status (*count_trials)(void *state, int64_t study, size_t *total, size_t *live);
 } ld_storage_type;
 
 /* The built-in back-ends, one file each, listed by scheme in storage.c. */

@@ -41,10 +41,11 @@ expect_eq "$(jq -c '[.requests[] | select(startswith("file://") | not)]' page.js
 
 # 2. the dashboard: read-only, local, same report
 start_dashboard() {
+    : > dash.err # exists before the background job opens it
     "$LIANDAN" dashboard --port 0 2> dash.err &
     dash_pid=$!
     for _ in $(seq 100); do
-        port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' dash.err)
+        port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' dash.err 2>/dev/null)
         [ -n "$port" ] && return 0
         sleep 0.1
     done

@@ -320,6 +320,12 @@ static void test_claim_and_finish(void)
         CHECK_INT_EQ(trials[3].state, LD_TRIAL_QUEUED);
     }
     ld_trials_free(trials, n);
+    if (s.type->count_trials) { /* optional: the claim's shortcut for history-free samplers */
+        size_t total = 0, live = 0;
+        CHECK_ST(&s, s.type->count_trials(s.state, study, &total, &live), LD_OK);
+        CHECK_INT_EQ(total, 4);
+        CHECK_INT_EQ(live, 3); /* trial 1 is superseded by its re-run */
+    }
     ld_storage_close(&s);
 }
 
