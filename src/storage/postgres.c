@@ -46,6 +46,7 @@
 
 #include <libpq-fe.h>
 
+#include "storage/rows.h"
 #include "storage/storage.h"
 #include "util/buf.h"
 
@@ -229,10 +230,6 @@ static const char *const queries[N_QUERIES] = {
     [Q_VALUES] = "SELECT t.number, v.step, v.key, v.value, v.time "
                  "FROM liandan_trials t JOIN liandan_values v ON v.trial_id = t.id "
                  "WHERE " TRIALS_IN_RANGE " ORDER BY t.number, v.id",
-};
-
-static const char *const value_types[] = {
-    [LD_VAL_INT] = "int", [LD_VAL_FLOAT] = "float", [LD_VAL_STR] = "str", [LD_VAL_BOOL] = "bool",
 };
 
 /* What a failed statement leaves behind, for the retry decision. */
@@ -749,15 +746,6 @@ static char *col_str(const PGresult *r, int row, int col, int *nomem)
     return copy;
 }
 
-/* Room for element n of an array whose capacity is the next power of two >= n (at least 1);
-   NULL when out of memory (p is still valid). */
-static void *grow(void *p, size_t n, size_t size)
-{
-    if (p && (n & (n - 1)) != 0)
-        return p;
-    return realloc(p, (n ? 2 * n : 1) * size);
-}
-
 /* ---- opening, transactions and the schema ---------------------------------------------- */
 
 static ld_status connect_to(store *s, const char *url)
@@ -1004,10 +992,10 @@ static ld_status read_studies(store *s, int64_t lo, int64_t hi, ld_study_info **
         return LD_ERR_STORAGE;
     int rows = PQntuples(res), nomem = 0;
     for (int r = 0; r < rows && !nomem; r++) {
-        ld_study_info *ni = grow(*infos, *n, sizeof **infos);
+        ld_study_info *ni = ld_rows_grow(*infos, *n, sizeof **infos);
         if (ni)
             *infos = ni;
-        int64_t *nids = grow(*ids, *n, sizeof **ids);
+        int64_t *nids = ld_rows_grow(*ids, *n, sizeof **ids);
         if (nids)
             *ids = nids;
         if (!ni || !nids) {
@@ -1209,15 +1197,6 @@ static ld_status explain_unchanged(store *s, int64_t study, int number, const ch
     return failf(s, LD_ERR_CONFLICT, "the trial is %s, not %s", state, expected);
 }
 
-static int valid_value_types(const ld_trial_new *t)
-{
-    for (size_t i = 0; i < t->n_params; i++)
-        if ((unsigned)t->params[i].type > LD_VAL_BOOL ||
-            (t->params[i].type != LD_VAL_NONE && !t->param_names[i]))
-            return 0;
-    return 1;
-}
-
 /* The params of a new trial as five array literals (positions, names, types, nums, strs). */
 static void param_arrays(const ld_trial_new *t, args *a)
 {
@@ -1235,7 +1214,7 @@ static void param_arrays(const ld_trial_new *t, args *a)
         first = 0;
         ld_buf_printf(&b[0], "%zu", i);
         array_text(&b[1], t->param_names[i]);
-        array_text(&b[2], value_types[v->type]);
+        array_text(&b[2], ld_rows_type_name(v->type));
         if (v->type == LD_VAL_STR) {
             ld_buf_puts(&b[3], "NULL");
             array_text(&b[4], v->str ? v->str : "");
@@ -1285,7 +1264,7 @@ static ld_status pg_create_trial(void *state, int64_t study, const ld_trial_new 
     if (t->state != LD_TRIAL_QUEUED && t->state != LD_TRIAL_RUNNING)
         return failf(s, LD_ERR_INPUT, "a new trial must be queued or running, not %s",
                      ld_trial_state_name(t->state));
-    if (!valid_value_types(t))
+    if (!ld_rows_valid_params(t))
         return failf(s, LD_ERR_INPUT, "a parameter has no name or an unknown value type");
     int attempt = 0;
     do {
@@ -1637,46 +1616,6 @@ static ld_status read_trials(store *s, int64_t study, int lo, int hi, ld_trial *
     return st;
 }
 
-/* The trial numbered `number`, walking *j forward: rows and trials are both by number. */
-static ld_trial *trial_of(ld_trial *trials, size_t n, size_t *j, int number)
-{
-    while (*j < n && trials[*j].number < number)
-        (*j)++;
-    return *j < n && trials[*j].number == number ? &trials[*j] : NULL;
-}
-
-/* Appends one param from a Q_PARAMS row; 0 when out of memory (the trial stays consistent). */
-static int add_param(ld_trial *t, const PGresult *r, int row)
-{
-    char **names = grow(t->param_names, t->n_params, sizeof *names);
-    if (names)
-        t->param_names = names;
-    ld_value *params = grow(t->params, t->n_params, sizeof *params);
-    if (params)
-        t->params = params;
-    if (!names || !params)
-        return 0;
-    int nomem = 0;
-    const char *type = PQgetvalue(r, row, 2);
-    ld_value v = {LD_VAL_NONE, 0, NULL};
-    for (int k = LD_VAL_INT; k <= LD_VAL_BOOL; k++)
-        if (strcmp(type, value_types[k]) == 0)
-            v.type = (ld_value_type)k;
-    if (v.type == LD_VAL_STR)
-        v.str = col_str(r, row, 4, &nomem);
-    else
-        v.num = col_real(r, row, 3);
-    char *name = col_str(r, row, 1, &nomem);
-    if (nomem) {
-        free(name);
-        free(v.str);
-        return 0;
-    }
-    names[t->n_params] = name;
-    params[t->n_params++] = v;
-    return 1;
-}
-
 static ld_status read_params(store *s, int64_t study, int lo, int hi, ld_trial *trials,
                              size_t n)
 {
@@ -1686,55 +1625,13 @@ static ld_status read_params(store *s, int64_t study, int lo, int hi, ld_trial *
     size_t j = 0;
     int ok = 1;
     for (int r = 0; ok && r < PQntuples(res); r++) {
-        ld_trial *t = trial_of(trials, n, &j, (int)col_i64(res, r, 0));
-        if (t)
-            ok = add_param(t, res, r);
+        ld_trial *t = ld_rows_trial(trials, n, &j, (int)col_i64(res, r, 0));
+        if (t) /* columns: number, name, type, num, str */
+            ok = ld_rows_add_param(t, PQgetvalue(res, r, 1), PQgetvalue(res, r, 2),
+                                   col_real(res, r, 3), PQgetvalue(res, r, 4));
     }
     PQclear(res);
     return ok ? LD_OK : failf(s, LD_ERR_NOMEM, "out of memory");
-}
-
-/* The series of t for key, created (empty) at the end when it is the key's first report. */
-static ld_series *series_for(ld_trial *t, const char *key)
-{
-    for (size_t i = t->n_series; i-- > 0;)
-        if (strcmp(t->series[i].key, key) == 0)
-            return &t->series[i];
-    ld_series *grown = grow(t->series, t->n_series, sizeof *grown);
-    if (!grown)
-        return NULL;
-    t->series = grown;
-    ld_series *series = &grown[t->n_series];
-    memset(series, 0, sizeof *series);
-    if (!(series->key = ld_strdup(key)))
-        return NULL;
-    t->n_series++;
-    return series;
-}
-
-/* Appends one report from a Q_VALUES row; 0 when out of memory. */
-static int add_point(ld_trial *t, const PGresult *r, int row)
-{
-    ld_series *series = series_for(t, PQgetvalue(r, row, 2));
-    if (!series)
-        return 0;
-    size_t n = series->n;
-    double *steps = grow(series->steps, n, sizeof *steps);
-    if (steps)
-        series->steps = steps;
-    double *values = grow(series->values, n, sizeof *values);
-    if (values)
-        series->values = values;
-    double *times = grow(series->times, n, sizeof *times);
-    if (times)
-        series->times = times;
-    if (!steps || !values || !times)
-        return 0;
-    steps[n] = col_real(r, row, 1);
-    values[n] = col_real(r, row, 3);
-    times[n] = col_time(r, row, 4);
-    series->n++;
-    return 1;
 }
 
 static ld_status read_values(store *s, int64_t study, int lo, int hi, ld_trial *trials,
@@ -1746,9 +1643,10 @@ static ld_status read_values(store *s, int64_t study, int lo, int hi, ld_trial *
     size_t j = 0;
     int ok = 1;
     for (int r = 0; ok && r < PQntuples(res); r++) {
-        ld_trial *t = trial_of(trials, n, &j, (int)col_i64(res, r, 0));
-        if (t)
-            ok = add_point(t, res, r);
+        ld_trial *t = ld_rows_trial(trials, n, &j, (int)col_i64(res, r, 0));
+        if (t) /* columns: number, step, key, value, time */
+            ok = ld_rows_add_point(t, PQgetvalue(res, r, 2), col_real(res, r, 1),
+                                   col_real(res, r, 3), col_time(res, r, 4));
     }
     PQclear(res);
     return ok ? LD_OK : failf(s, LD_ERR_NOMEM, "out of memory");

@@ -34,6 +34,7 @@
 
 #include <sqlite3.h>
 
+#include "storage/rows.h"
 #include "storage/storage.h"
 #include "util/buf.h"
 
@@ -204,10 +205,6 @@ static const char *const queries[N_QUERIES] = {
     [Q_VALUES] = "SELECT t.number, v.step, v.key, v.value, v.time "
                  "FROM trials t JOIN trial_values v ON v.trial_id = t.id "
                  "WHERE " TRIALS_IN_RANGE " ORDER BY t.number, v.id",
-};
-
-static const char *const value_types[] = {
-    [LD_VAL_INT] = "int", [LD_VAL_FLOAT] = "float", [LD_VAL_STR] = "str", [LD_VAL_BOOL] = "bool",
 };
 
 typedef struct {
@@ -402,17 +399,6 @@ static char *col_str(sqlite3_stmt *st, int i, int *nomem)
     if (v && !copy)
         *nomem = 1;
     return copy;
-}
-
-/*
- * Makes room for element n of an array whose capacity is, by this convention, the next power of
- * two >= n (at least 1). Returns the array to keep, or NULL when out of memory (p is still valid).
- */
-static void *grow(void *p, size_t n, size_t size)
-{
-    if (p && (n & (n - 1)) != 0)
-        return p;
-    return realloc(p, (n ? 2 * n : 1) * size);
 }
 
 /* ---- transactions ---------------------------------------------------------------------- */
@@ -757,10 +743,10 @@ static ld_status read_studies(store *s, int64_t lo, int64_t hi, ld_study_info **
     bind_i64(q, 1, lo, &rc);
     bind_i64(q, 2, hi, &rc);
     while (!nomem && (rc = step(q, rc)) == SQLITE_ROW) {
-        ld_study_info *ni = grow(*infos, *n, sizeof **infos);
+        ld_study_info *ni = ld_rows_grow(*infos, *n, sizeof **infos);
         if (ni)
             *infos = ni;
-        int64_t *nids = grow(*ids, *n, sizeof **ids);
+        int64_t *nids = ld_rows_grow(*ids, *n, sizeof **ids);
         if (nids)
             *ids = nids;
         if (!ni || !nids) {
@@ -967,7 +953,7 @@ static ld_status insert_param(store *s, int64_t trial, int position, const char 
     bind_i64(q, 1, trial, &rc);
     bind_i64(q, 2, position, &rc);
     bind_str(q, 3, name, &rc);
-    bind_str(q, 4, value_types[v->type], &rc);
+    bind_str(q, 4, ld_rows_type_name(v->type), &rc);
     if (v->type == LD_VAL_STR)
         bind_str(q, 6, v->str ? v->str : "", &rc);
     else
@@ -1005,15 +991,6 @@ static ld_status insert_trial(store *s, int64_t study, const ld_trial_new *t, in
     return st;
 }
 
-static int valid_value_types(const ld_trial_new *t)
-{
-    for (size_t i = 0; i < t->n_params; i++)
-        if ((unsigned)t->params[i].type > LD_VAL_BOOL ||
-            (t->params[i].type != LD_VAL_NONE && !t->param_names[i]))
-            return 0;
-    return 1;
-}
-
 static ld_status sq_create_trial(void *state, int64_t study, const ld_trial_new *t, int *number)
 {
     store *s = state;
@@ -1024,7 +1001,7 @@ static ld_status sq_create_trial(void *state, int64_t study, const ld_trial_new 
     if (t->state != LD_TRIAL_QUEUED && t->state != LD_TRIAL_RUNNING)
         return failf(s, LD_ERR_INPUT, "a new trial must be queued or running, not %s",
                      ld_trial_state_name(t->state));
-    if (!valid_value_types(t))
+    if (!ld_rows_valid_params(t))
         return failf(s, LD_ERR_INPUT, "a parameter has no name or an unknown value type");
     st = atomic_begin(s);
     if (st != LD_OK)
@@ -1277,7 +1254,7 @@ static ld_status read_trials(store *s, int64_t study, int lo, int hi, ld_trial *
     sqlite3_stmt *q = trials_query(s, Q_TRIALS, study, lo, hi, &rc);
     ld_status st = LD_OK;
     while (st == LD_OK && (rc = step(q, rc)) == SQLITE_ROW) {
-        ld_trial *grown = grow(*trials, *n, sizeof **trials);
+        ld_trial *grown = ld_rows_grow(*trials, *n, sizeof **trials);
         if (!grown) {
             st = failf(s, LD_ERR_NOMEM, "out of memory");
             break;
@@ -1293,46 +1270,6 @@ static ld_status read_trials(store *s, int64_t study, int lo, int hi, ld_trial *
     return st;
 }
 
-/* The trial numbered `number`, walking *j forward: rows and trials are both by number. */
-static ld_trial *trial_of(ld_trial *trials, size_t n, size_t *j, int number)
-{
-    while (*j < n && trials[*j].number < number)
-        (*j)++;
-    return *j < n && trials[*j].number == number ? &trials[*j] : NULL;
-}
-
-/* Appends one param from a Q_PARAMS row; 0 when out of memory (the trial stays consistent). */
-static int add_param(ld_trial *t, sqlite3_stmt *q)
-{
-    char **names = grow(t->param_names, t->n_params, sizeof *names);
-    if (names)
-        t->param_names = names;
-    ld_value *params = grow(t->params, t->n_params, sizeof *params);
-    if (params)
-        t->params = params;
-    if (!names || !params)
-        return 0;
-    int nomem = 0;
-    const char *type = (const char *)sqlite3_column_text(q, 2);
-    ld_value v = {LD_VAL_NONE, 0, NULL};
-    for (int k = LD_VAL_INT; k <= LD_VAL_BOOL; k++)
-        if (type && strcmp(type, value_types[k]) == 0)
-            v.type = (ld_value_type)k;
-    if (v.type == LD_VAL_STR)
-        v.str = col_str(q, 4, &nomem);
-    else
-        v.num = col_real(q, 3);
-    char *name = col_str(q, 1, &nomem);
-    if (nomem) {
-        free(name);
-        free(v.str);
-        return 0;
-    }
-    names[t->n_params] = name;
-    params[t->n_params++] = v;
-    return 1;
-}
-
 static ld_status read_params(store *s, int64_t study, int lo, int hi, ld_trial *trials,
                              size_t n)
 {
@@ -1340,58 +1277,16 @@ static ld_status read_params(store *s, int64_t study, int lo, int hi, ld_trial *
     size_t j = 0;
     sqlite3_stmt *q = trials_query(s, Q_PARAMS, study, lo, hi, &rc);
     while (ok && (rc = step(q, rc)) == SQLITE_ROW) {
-        ld_trial *t = trial_of(trials, n, &j, sqlite3_column_int(q, 0));
-        if (t)
-            ok = add_param(t, q);
+        ld_trial *t = ld_rows_trial(trials, n, &j, sqlite3_column_int(q, 0));
+        if (t) /* columns: number, name, type, num, str */
+            ok = ld_rows_add_param(t, (const char *)sqlite3_column_text(q, 1),
+                                   (const char *)sqlite3_column_text(q, 2), col_real(q, 3),
+                                   (const char *)sqlite3_column_text(q, 4));
     }
     rc = done(q, rc);
     if (!ok)
         return failf(s, LD_ERR_NOMEM, "out of memory");
     return rc == SQLITE_OK ? LD_OK : fail(s, rc);
-}
-
-/* The series of t for key, created (empty) at the end when it is the key's first report. */
-static ld_series *series_for(ld_trial *t, const char *key)
-{
-    for (size_t i = t->n_series; i-- > 0;)
-        if (strcmp(t->series[i].key, key) == 0)
-            return &t->series[i];
-    ld_series *grown = grow(t->series, t->n_series, sizeof *grown);
-    if (!grown)
-        return NULL;
-    t->series = grown;
-    ld_series *series = &grown[t->n_series];
-    memset(series, 0, sizeof *series);
-    if (!(series->key = ld_strdup(key)))
-        return NULL;
-    t->n_series++;
-    return series;
-}
-
-/* Appends one report from a Q_VALUES row; 0 when out of memory. */
-static int add_point(ld_trial *t, sqlite3_stmt *q)
-{
-    const char *key = (const char *)sqlite3_column_text(q, 2);
-    ld_series *series = series_for(t, key ? key : "");
-    if (!series)
-        return 0;
-    size_t n = series->n;
-    double *steps = grow(series->steps, n, sizeof *steps);
-    if (steps)
-        series->steps = steps;
-    double *values = grow(series->values, n, sizeof *values);
-    if (values)
-        series->values = values;
-    double *times = grow(series->times, n, sizeof *times);
-    if (times)
-        series->times = times;
-    if (!steps || !values || !times)
-        return 0;
-    steps[n] = col_real(q, 1);
-    values[n] = col_real(q, 3);
-    times[n] = col_time(q, 4);
-    series->n++;
-    return 1;
 }
 
 static ld_status read_values(store *s, int64_t study, int lo, int hi, ld_trial *trials,
@@ -1401,9 +1296,10 @@ static ld_status read_values(store *s, int64_t study, int lo, int hi, ld_trial *
     size_t j = 0;
     sqlite3_stmt *q = trials_query(s, Q_VALUES, study, lo, hi, &rc);
     while (ok && (rc = step(q, rc)) == SQLITE_ROW) {
-        ld_trial *t = trial_of(trials, n, &j, sqlite3_column_int(q, 0));
-        if (t)
-            ok = add_point(t, q);
+        ld_trial *t = ld_rows_trial(trials, n, &j, sqlite3_column_int(q, 0));
+        if (t) /* columns: number, step, key, value, time */
+            ok = ld_rows_add_point(t, (const char *)sqlite3_column_text(q, 2), col_real(q, 1),
+                                   col_real(q, 3), col_time(q, 4));
     }
     rc = done(q, rc);
     if (!ok)
