@@ -1,0 +1,542 @@
+/*
+ * test_textcnn_grad.c — the layers of liandan-textcnn against calculus and against a naive
+ * reference: a central finite difference for every input and parameter gradient of every layer
+ * (embedding, convolution, pooling with ReLU and tanh, the fused sparse conv+pool backward,
+ * dropout in eval and train mode, linear, softmax cross-entropy, both RCNN recurrences, and the
+ * whole TextCNN and RCNN models), and the OpenBLAS products against plain loops. Any mismatch
+ * prints what and where, and the program exits non-zero.
+ */
+#include "test.h"
+
+#include "data.h"
+#include "gemm.h"
+#include "layers.h"
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static tc_rng rng;
+
+static void fill(float *x, size_t n, float lo, float hi)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = lo + (hi - lo) * tc_rng_float(&rng);
+}
+
+static double dot(const float *a, const float *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)a[i] * b[i];
+    return s;
+}
+
+/* Compares analytic[i] with (loss(x[i]+h) - loss(x[i]-h)) / 2h for every i; counts a failed
+ * check per mismatch (at most 5 printed). */
+typedef double (*loss_fn)(void *ctx);
+
+static void check_grad(const char *what, float *x, size_t n, const float *analytic, loss_fn loss,
+                       void *ctx, float h)
+{
+    int bad = 0;
+    double worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        float keep = x[i];
+        x[i] = keep + h;
+        double up = loss(ctx);
+        x[i] = keep - h;
+        double down = loss(ctx);
+        x[i] = keep;
+        double numeric = (up - down) / (2.0 * h), a = analytic[i];
+        double err = fabs(a - numeric), tol = 2e-3 + 2e-2 * fmax(fabs(a), fabs(numeric));
+        worst = fmax(worst, err);
+        if (err > tol && bad++ < 5)
+            fprintf(stderr, "%s[%zu]: analytic %.6g, numeric %.6g\n", what, i, a, numeric);
+    }
+    test_checks++;
+    if (bad) {
+        test_failures++;
+        fprintf(stderr, "gradient check FAILED: %s: %d of %zu entries off (worst error %.3g)\n",
+                what, bad, n, worst);
+    }
+}
+
+static void check_close(const char *what, const float *a, const float *b, size_t n, double rel)
+{
+    double worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        double err = fabs((double)a[i] - b[i]) / fmax(1.0, fabs((double)b[i]));
+        worst = fmax(worst, err);
+    }
+    test_checks++;
+    if (!(worst <= rel)) {
+        test_failures++;
+        fprintf(stderr, "%s: differ by %.3g (allowed %.3g)\n", what, worst, rel);
+    }
+}
+
+/* ---- embedding ----------------------------------------------------------------------------- */
+
+enum { EV = 7, EE = 5, EROWS = 9 };
+static int emb_ids[EROWS] = {3, 0, 5, 3, 2, 6, 0, 3, 5};
+static float emb_table[EV * EE], emb_out[EROWS * EE], emb_r[EROWS * EE];
+
+static double embedding_loss(void *ctx)
+{
+    (void)ctx;
+    embedding_forward(emb_out, EE, emb_ids, EROWS, emb_table, EE);
+    return dot(emb_out, emb_r, EROWS * EE);
+}
+
+static void test_embedding(void)
+{
+    fill(emb_table, EV * EE, -1, 1);
+    memset(emb_table, 0, EE * sizeof *emb_table); /* TC_PAD row */
+    fill(emb_r, EROWS * EE, -1, 1);
+    int uniq[EROWS], ustart[EROWS + 1], upos[EROWS], mark[EV];
+    memset(mark, 0xff, sizeof mark);
+    int nuniq = embedding_index(emb_ids, EROWS, uniq, ustart, upos, mark);
+    CHECK_INT_EQ(nuniq, 4); /* 3, 5, 2, 6: padding excluded, first occurrence order */
+    CHECK_INT_EQ(uniq[0], 3);
+    CHECK_INT_EQ(uniq[1], 5);
+    CHECK_INT_EQ(uniq[3], 6);
+    CHECK_INT_EQ(ustart[1] - ustart[0], 3); /* token 3 at rows 0, 3, 7 */
+    CHECK_INT_EQ(upos[ustart[0] + 2], 7);
+    for (int v = 0; v < EV; v++)
+        CHECK_INT_EQ(mark[v], -1);
+    float demb[EROWS * EE];
+    embedding_backward(demb, emb_r, EE, nuniq, ustart, upos, EE);
+    float dense[EV * EE];
+    memset(dense, 0, sizeof dense);
+    for (int u = 0; u < nuniq; u++)
+        memcpy(dense + uniq[u] * EE, demb + u * EE, EE * sizeof *dense);
+    check_grad("embedding d/demb", emb_table + EE, (EV - 1) * EE, dense + EE, embedding_loss,
+               NULL, 1e-2f);
+}
+
+/* ---- convolution and pooling --------------------------------------------------------------- */
+
+enum { CE = 4, CMAPS = 2, CNWIN = 3, CKMAX = 3, CF = CNWIN * CMAPS, CB = 3 };
+static const int conv_windows[CNWIN] = {1, 2, 3};
+static int conv_lens[CB] = {5, 1, 3}; /* the 1-token sentence is padded to kmax */
+static int conv_offs[CB + 1];
+static int conv_rows;
+static float *cx, *cw, *cy, *cr, *cbias, *cp;
+static int *cargmax;
+static tc_act pool_act;
+
+static double conv_loss(void *ctx)
+{
+    (void)ctx;
+    conv_forward(cy, cx, cw, conv_rows, CE, conv_windows, CNWIN, CMAPS, CKMAX);
+    return dot(cy, cr, (size_t)conv_rows * CF);
+}
+
+static double pool_loss(void *ctx)
+{
+    (void)ctx;
+    pool_forward(cp, cargmax, cy, cbias, conv_lens, conv_offs, CB, conv_windows, CNWIN, CMAPS,
+                 CKMAX, pool_act);
+    return dot(cp, cr, (size_t)CB * CF);
+}
+
+static void conv_setup(void)
+{
+    conv_offs[0] = 0;
+    for (int b = 0; b < CB; b++)
+        conv_offs[b + 1] = conv_offs[b] + (conv_lens[b] > CKMAX ? conv_lens[b] : CKMAX);
+    conv_rows = conv_offs[CB];
+    size_t xn = (size_t)(conv_rows + CKMAX - 1) * CE;
+    cx = calloc(xn, sizeof *cx);
+    cw = calloc((size_t)CF * CKMAX * CE, sizeof *cw);
+    cy = calloc((size_t)conv_rows * CF, sizeof *cy);
+    cr = calloc((size_t)conv_rows * CF, sizeof *cr);
+    cbias = calloc(CF, sizeof *cbias);
+    cp = calloc((size_t)CB * CF, sizeof *cp);
+    cargmax = calloc((size_t)CB * CF, sizeof *cargmax);
+    fill(cx, (size_t)conv_rows * CE, -1, 1);
+    for (int f = 0; f < CF; f++) /* only the first w*E entries of a row are weights */
+        fill(cw + (size_t)f * CKMAX * CE, (size_t)conv_windows[f / CMAPS] * CE, -1, 1);
+    fill(cbias, CF, -0.3f, 0.3f);
+}
+
+static void test_conv(void)
+{
+    conv_setup();
+    size_t xn = (size_t)(conv_rows + CKMAX - 1) * CE, wn = (size_t)CF * CKMAX * CE;
+    fill(cr, (size_t)conv_rows * CF, -1, 1);
+    float *dw = calloc(wn, sizeof *dw), *dx = calloc(xn, sizeof *dx);
+    conv_backward(dw, dx, cr, cx, cw, conv_rows, CE, conv_windows, CNWIN, CMAPS, CKMAX);
+    check_grad("conv d/dW", cw, wn, dw, conv_loss, NULL, 1e-2f);
+    check_grad("conv d/dX", cx, xn, dx, conv_loss, NULL, 1e-2f);
+    /* the weights past a window's width never matter */
+    for (int f = 0; f < CF; f++)
+        for (int i = conv_windows[f / CMAPS] * CE; i < CKMAX * CE; i++)
+            CHECK(dw[(size_t)f * CKMAX * CE + i] == 0);
+    free(dw);
+    free(dx);
+}
+
+static void test_pool(tc_act act, const char *name)
+{
+    pool_act = act;
+    fill(cy, (size_t)conv_rows * CF, -1, 1);
+    fill(cr, (size_t)CB * CF, -1, 1);
+    pool_loss(NULL);
+    /* the maximum comes from a valid position of its own sentence */
+    for (int b = 0; b < CB; b++)
+        for (int f = 0; f < CF; f++) {
+            int padded = conv_offs[b + 1] - conv_offs[b];
+            int t = cargmax[b * CF + f] - conv_offs[b];
+            CHECK(t >= 0 && t <= padded - conv_windows[f / CMAPS]);
+        }
+    float *dy = calloc((size_t)conv_rows * CF, sizeof *dy), dbias[CF] = {0};
+    pool_backward(dy, dbias, cr, cp, cargmax, CB, CF, act);
+    char what[64];
+    snprintf(what, sizeof what, "pool(%s) d/dY", name);
+    check_grad(what, cy, (size_t)conv_rows * CF, dy, pool_loss, NULL, 1e-3f);
+    snprintf(what, sizeof what, "pool(%s) d/dbias", name);
+    check_grad(what, cbias, CF, dbias, pool_loss, NULL, 1e-3f);
+    free(dy);
+}
+
+/* The sparse conv+pool backward must equal pool_backward followed by the dense conv_backward. */
+static void test_conv_pool_fused(tc_act act)
+{
+    size_t xn = (size_t)(conv_rows + CKMAX - 1) * CE, wn = (size_t)CF * CKMAX * CE;
+    conv_forward(cy, cx, cw, conv_rows, CE, conv_windows, CNWIN, CMAPS, CKMAX);
+    pool_forward(cp, cargmax, cy, cbias, conv_lens, conv_offs, CB, conv_windows, CNWIN, CMAPS,
+                 CKMAX, act);
+    float dp[CB * CF], g[CB * CF], db1[CF] = {0}, db2[CF] = {0};
+    fill(dp, CB * CF, -1, 1);
+    float *dy = calloc((size_t)conv_rows * CF, sizeof *dy);
+    float *dw1 = calloc(wn, sizeof *dw1), *dx1 = calloc(xn, sizeof *dx1);
+    float *dw2 = calloc(wn, sizeof *dw2), *dx2 = calloc(xn, sizeof *dx2);
+    pool_backward(dy, db1, dp, cp, cargmax, CB, CF, act);
+    conv_backward(dw1, dx1, dy, cx, cw, conv_rows, CE, conv_windows, CNWIN, CMAPS, CKMAX);
+    conv_pool_backward(dw2, db2, dx2, g, dp, cp, cargmax, cx, cw, CB, CE, conv_windows, CNWIN,
+                       CMAPS, CKMAX, act);
+    check_close("fused conv+pool dW vs dense", dw2, dw1, wn, 1e-5);
+    check_close("fused conv+pool dX vs dense", dx2, dx1, xn, 1e-5);
+    check_close("fused conv+pool dbias vs dense", db2, db1, CF, 1e-5);
+    free(dy);
+    free(dw1);
+    free(dx1);
+    free(dw2);
+    free(dx2);
+}
+
+/* ---- dropout, linear, softmax cross-entropy ------------------------------------------------ */
+
+enum { DN = 12 };
+static float d_in[DN], d_out[DN], d_mask[DN], d_r[DN];
+static float d_p;
+
+static double dropout_loss(void *ctx)
+{
+    (void)ctx;
+    tc_rng fixed;
+    tc_rng_seed(&fixed, 99, 0); /* the same mask on every evaluation */
+    if (d_p > 0) {
+        dropout_forward(d_out, d_mask, d_in, DN, d_p, &fixed);
+    } else { /* eval mode, as model_forward does it */
+        memcpy(d_out, d_in, sizeof d_out);
+        for (int i = 0; i < DN; i++)
+            d_mask[i] = 1;
+    }
+    return dot(d_out, d_r, DN);
+}
+
+static void test_dropout(float p)
+{
+    d_p = p;
+    fill(d_in, DN, -1, 1);
+    fill(d_r, DN, -1, 1);
+    dropout_loss(NULL);
+    float din[DN] = {0};
+    dropout_backward(din, d_r, d_mask, DN);
+    check_grad(p > 0 ? "dropout(train) d/din" : "dropout(eval) d/din", d_in, DN, din,
+               dropout_loss, NULL, 1e-2f);
+    int zeros = 0;
+    for (int i = 0; i < DN; i++) {
+        zeros += d_mask[i] == 0;
+        CHECK(d_mask[i] == 0 || fabsf(d_mask[i] - 1 / (1 - p)) < 1e-6f);
+    }
+    if (p == 0)
+        CHECK_INT_EQ(zeros, 0);
+}
+
+enum { LB = 3, LI = 5, LO = 4 };
+static float l_in[LB * LI], l_w[LO * LI], l_b[LO], l_out[LB * LO], l_r[LB * LO];
+static int l_labels[LB] = {2, 0, 3};
+static float s_logits[LB * LO], s_probs[LB * LO];
+
+static double linear_loss(void *ctx)
+{
+    (void)ctx;
+    linear_forward(l_out, l_in, l_w, l_b, LB, LI, LO);
+    return dot(l_out, l_r, LB * LO);
+}
+
+static double xent_loss(void *ctx)
+{
+    (void)ctx;
+    return softmax_xent_forward(s_probs, s_logits, l_labels, LB, LO, NULL);
+}
+
+static void test_linear_and_xent(void)
+{
+    fill(l_in, LB * LI, -1, 1);
+    fill(l_w, LO * LI, -1, 1);
+    fill(l_b, LO, -1, 1);
+    fill(l_r, LB * LO, -1, 1);
+    float din[LB * LI] = {0}, dw[LO * LI] = {0}, db[LO] = {0};
+    linear_backward(din, dw, db, l_r, l_in, l_w, LB, LI, LO);
+    check_grad("linear d/din", l_in, LB * LI, din, linear_loss, NULL, 1e-2f);
+    check_grad("linear d/dW", l_w, LO * LI, dw, linear_loss, NULL, 1e-2f);
+    check_grad("linear d/db", l_b, LO, db, linear_loss, NULL, 1e-2f);
+
+    fill(s_logits, LB * LO, -3, 3);
+    int correct;
+    double loss = softmax_xent_forward(s_probs, s_logits, l_labels, LB, LO, &correct);
+    CHECK(loss > 0 && isfinite(loss));
+    for (int r = 0; r < LB; r++) {
+        double sum = 0;
+        for (int k = 0; k < LO; k++)
+            sum += s_probs[r * LO + k];
+        CHECK_NEAR(sum, 1.0, 1e-5);
+    }
+    float dl[LB * LO];
+    softmax_xent_backward(dl, s_probs, l_labels, LB, LO);
+    check_grad("softmax cross-entropy d/dlogits", s_logits, LB * LO, dl, xent_loss, NULL, 1e-2f);
+    /* huge logits stay finite thanks to the max shift */
+    float big[2] = {1e30f, 0};
+    float pr[2];
+    int lab[1] = {1};
+    CHECK(isfinite(softmax_xent_forward(pr, big, lab, 1, 2, NULL)));
+}
+
+/* ---- the RCNN recurrence ------------------------------------------------------------------- */
+
+enum { RB = 2, RT = 4, RC = 3, RE = 2 };
+static int r_lens[RB] = {4, 2};
+static float r_x[RB * RT * RE], r_u[RC * RC], r_s[RC * RE], r_bias[RC];
+static float r_h[RB * RT * RC], r_pin[RB * RT * RC], r_r[RB * RT * RC];
+static int r_dir;
+
+static double rnn_loss(void *ctx)
+{
+    (void)ctx;
+    rnn_forward(r_h, RC, r_pin, r_x, RE, r_u, r_s, r_bias, r_lens, RB, RT, RC, RE, r_dir);
+    return dot(r_h, r_r, RB * RT * RC);
+}
+
+static void test_rnn(int dir)
+{
+    r_dir = dir;
+    fill(r_x, RB * RT * RE, -1, 1);
+    fill(r_u, RC * RC, -0.8f, 0.8f);
+    fill(r_s, RC * RE, -0.8f, 0.8f);
+    fill(r_bias, RC, -0.5f, 0.5f);
+    fill(r_r, RB * RT * RC, -1, 1);
+    rnn_loss(NULL);
+    if (dir < 0) /* nothing to the right of sentence 1's last word (t = 1) */
+        for (int t = 1; t < RT; t++)
+            for (int c = 0; c < RC; c++)
+                CHECK(r_h[(1 * RT + t) * RC + c] == 0);
+    else
+        for (int b = 0; b < RB; b++)
+            for (int c = 0; c < RC; c++)
+                CHECK(r_h[(b * RT) * RC + c] == 0);
+    float dh[RB * RT * RC], da[RB * RT * RC];
+    float dx[RB * RT * RE] = {0}, du[RC * RC] = {0}, ds[RC * RE] = {0}, db[RC] = {0};
+    memcpy(dh, r_r, sizeof dh);
+    rnn_backward(dx, RE, du, ds, db, dh, RC, da, r_h, r_x, r_u, r_s, r_lens, RB, RT, RC, RE, dir);
+    const char *side = dir > 0 ? "left" : "right";
+    char what[64];
+    snprintf(what, sizeof what, "rnn(%s) d/dX", side);
+    check_grad(what, r_x, RB * RT * RE, dx, rnn_loss, NULL, 1e-2f);
+    snprintf(what, sizeof what, "rnn(%s) d/dU", side);
+    check_grad(what, r_u, RC * RC, du, rnn_loss, NULL, 1e-2f);
+    snprintf(what, sizeof what, "rnn(%s) d/dS", side);
+    check_grad(what, r_s, RC * RE, ds, rnn_loss, NULL, 1e-2f);
+    snprintf(what, sizeof what, "rnn(%s) d/dbias", side);
+    check_grad(what, r_bias, RC, db, rnn_loss, NULL, 1e-2f);
+}
+
+/* ---- whole models -------------------------------------------------------------------------- */
+
+static tc_model gm;
+static const int gm_tokens[3][4] = {{2, 3, 4, 0}, {5, 0, 0, 0}, {6, 2, 7, 8}};
+static const int gm_lens[3] = {3, 1, 4};
+
+static void model_load_batch(void)
+{
+    for (int b = 0; b < 3; b++) {
+        gm.lens[b] = gm_lens[b];
+        gm.labels[b] = b;
+    }
+    model_layout_batch(&gm, 3);
+    for (int b = 0; b < 3; b++)
+        for (int r = gm.offs[b]; r < gm.offs[b + 1]; r++)
+            gm.ids[r] = r - gm.offs[b] < gm_lens[b] ? gm_tokens[b][r - gm.offs[b]] : TC_PAD;
+}
+
+static double model_loss(void *ctx)
+{
+    (void)ctx;
+    model_load_batch();
+    return model_forward(&gm, 3, model_layout_batch(&gm, 3), 0, NULL, NULL);
+}
+
+static void test_model(tc_model_kind kind)
+{
+    tc_shape s;
+    memset(&s, 0, sizeof s);
+    s.kind = kind;
+    s.vocab = 10;
+    s.emb = 4;
+    s.classes = 3;
+    if (kind == MODEL_CNN) {
+        s.nwin = 2;
+        s.windows[0] = 1;
+        s.windows[1] = 2;
+        s.kmax = 2;
+        s.maps = 3;
+    } else {
+        s.nwin = 1;
+        s.windows[0] = s.kmax = 1;
+        s.maps = 4;
+        s.context = 3;
+    }
+    model_alloc(&gm, &s, 3, 4);
+    model_init(&gm, &rng);
+    fill(gm.p.emb + s.emb, (size_t)(s.vocab - 1) * s.emb, -1, 1);
+    gm.dropout = 0.5f; /* off in eval mode, which the check uses */
+    double loss = model_loss(NULL);
+    CHECK(isfinite(loss));
+    model_backward(&gm, 3, model_layout_batch(&gm, 3));
+    const char *name = kind == MODEL_CNN ? "TextCNN" : "RCNN";
+    char what[64];
+    snprintf(what, sizeof what, "%s dense parameters", name);
+    float *analytic = malloc(gm.ndense * sizeof *analytic);
+    memcpy(analytic, gm.dense_grad, gm.ndense * sizeof *analytic);
+    check_grad(what, gm.params + (size_t)s.vocab * s.emb, gm.ndense, analytic, model_loss, NULL,
+               1e-2f);
+    float *emb_grad = calloc((size_t)s.vocab * s.emb, sizeof *emb_grad);
+    for (int u = 0; u < gm.nuniq; u++)
+        memcpy(emb_grad + (size_t)gm.uniq[u] * s.emb, gm.demb + (size_t)u * s.emb,
+               (size_t)s.emb * sizeof *emb_grad);
+    CHECK_INT_EQ(gm.nuniq, 7); /* tokens 2..8 */
+    snprintf(what, sizeof what, "%s embedding", name);
+    check_grad(what, gm.p.emb + s.emb, (size_t)(s.vocab - 1) * s.emb, emb_grad + s.emb,
+               model_loss, NULL, 1e-2f);
+    free(analytic);
+    free(emb_grad);
+    model_free(&gm);
+}
+
+/* ---- OpenBLAS against the naive reference --------------------------------------------------- */
+
+static void test_gemm_vs_reference(void)
+{
+    int sizes[][3] = {{1, 1, 1}, {7, 5, 3}, {33, 17, 65}, {128, 96, 300}, {257, 3, 31}};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                int M = sizes[s][0], N = sizes[s][1], K = sizes[s][2];
+                int lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 1, ldc = N + 2;
+                float *A = malloc((size_t)(ta ? K : M) * lda * sizeof *A);
+                float *B = malloc((size_t)(tb ? N : K) * ldb * sizeof *B);
+                float *C1 = malloc((size_t)M * ldc * sizeof *C1);
+                float *C2 = malloc((size_t)M * ldc * sizeof *C2);
+                fill(A, (size_t)(ta ? K : M) * lda, -1, 1);
+                fill(B, (size_t)(tb ? N : K) * ldb, -1, 1);
+                fill(C1, (size_t)M * ldc, -1, 1);
+                memcpy(C2, C1, (size_t)M * ldc * sizeof *C2);
+                gemm_reference = 0;
+                gemm(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 0.75f, C1, ldc);
+                gemm_reference = 1;
+                gemm(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 0.75f, C2, ldc);
+                gemm_reference = 0;
+                char what[96];
+                snprintf(what, sizeof what, "gemm %dx%dx%d trans %d%d vs reference", M, N, K,
+                         ta, tb);
+                check_close(what, C1, C2, (size_t)M * ldc, 1e-4);
+                free(A);
+                free(B);
+                free(C1);
+                free(C2);
+            }
+}
+
+/* A realistic convolution and RCNN step through BLAS and through the reference loops. */
+static void test_layers_vs_reference(void)
+{
+    enum { ROWS = 240, E = 48, MAPS = 16, NW = 3, K = 5 };
+    int windows[NW] = {3, 4, 5};
+    size_t xn = (size_t)(ROWS + K - 1) * E, wn = (size_t)NW * MAPS * K * E, yn = (size_t)ROWS * NW * MAPS;
+    float *x = calloc(xn, sizeof *x), *w = calloc(wn, sizeof *w);
+    float *y1 = malloc(yn * sizeof *y1), *y2 = malloc(yn * sizeof *y2), *dy = malloc(yn * sizeof *dy);
+    float *dw1 = calloc(wn, sizeof *dw1), *dw2 = calloc(wn, sizeof *dw2);
+    float *dx1 = calloc(xn, sizeof *dx1), *dx2 = calloc(xn, sizeof *dx2);
+    fill(x, (size_t)ROWS * E, -1, 1);
+    fill(w, wn, -0.2f, 0.2f);
+    fill(dy, yn, -1, 1);
+    conv_forward(y1, x, w, ROWS, E, windows, NW, MAPS, K);
+    conv_backward(dw1, dx1, dy, x, w, ROWS, E, windows, NW, MAPS, K);
+    gemm_reference = 1;
+    conv_forward(y2, x, w, ROWS, E, windows, NW, MAPS, K);
+    conv_backward(dw2, dx2, dy, x, w, ROWS, E, windows, NW, MAPS, K);
+    gemm_reference = 0;
+    check_close("conv forward BLAS vs reference", y1, y2, yn, 1e-4);
+    check_close("conv backward dW BLAS vs reference", dw1, dw2, wn, 1e-4);
+    check_close("conv backward dX BLAS vs reference", dx1, dx2, xn, 1e-4);
+    /* and against a direct reading of the definition, for one output */
+    double direct = 0;
+    int r = 17, f = 2 * MAPS + 5; /* a width-5 map */
+    for (int k = 0; k < 5; k++)
+        for (int e = 0; e < E; e++)
+            direct += (double)x[(r + k) * E + e] * w[(size_t)f * K * E + k * E + e];
+    CHECK_NEAR(y1[r * NW * MAPS + f], direct, 1e-4);
+    free(x);
+    free(w);
+    free(y1);
+    free(y2);
+    free(dy);
+    free(dw1);
+    free(dw2);
+    free(dx1);
+    free(dx2);
+}
+
+int main(void)
+{
+    tc_rng_seed(&rng, 12345, 0);
+    gemm_init(2);
+    RUN(test_embedding);
+    RUN(test_conv);
+    test_pool(ACT_RELU, "relu");
+    test_pool(ACT_TANH, "tanh");
+    test_conv_pool_fused(ACT_RELU);
+    test_conv_pool_fused(ACT_TANH);
+    test_dropout(0);
+    test_dropout(0.4f);
+    RUN(test_linear_and_xent);
+    test_rnn(+1);
+    test_rnn(-1);
+    test_model(MODEL_CNN);
+    test_model(MODEL_RCNN);
+    RUN(test_gemm_vs_reference);
+    RUN(test_layers_vs_reference);
+    free(cx);
+    free(cw);
+    free(cy);
+    free(cr);
+    free(cbias);
+    free(cp);
+    free(cargmax);
+    TEST_END();
+}
