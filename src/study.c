@@ -101,8 +101,8 @@ static ld_status open_sampler(ld_study *s)
     const ld_sampler_type *type = ld_sampler_find(method);
     if (!type)
         return ld_db_fail(db, LD_ERR_INPUT,
-                          "%s: method '%s' is not available in this version of liandan; "
-                          "use grid, random or sobol",
+                          "%s: method '%s' has no sampler in this build of liandan; use "
+                          "grid, random, sobol, tpe, gp or bayes",
                           s->spec->path, method);
     char err[1024] = "";
     ld_status st = ld_sampler_open(type, s->spec, s->seed, &s->sampler, err, sizeof err);

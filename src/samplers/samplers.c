@@ -14,6 +14,9 @@
 extern const ld_sampler_type ld_sampler_grid;
 extern const ld_sampler_type ld_sampler_random;
 extern const ld_sampler_type ld_sampler_sobol;
+extern const ld_sampler_type ld_sampler_tpe;
+extern const ld_sampler_type ld_sampler_gp;
+extern const ld_sampler_type ld_sampler_bayes;
 
 static const struct {
     const char *name;
@@ -22,6 +25,9 @@ static const struct {
     {"grid", &ld_sampler_grid},
     {"random", &ld_sampler_random},
     {"sobol", &ld_sampler_sobol},
+    {"tpe", &ld_sampler_tpe},
+    {"gp", &ld_sampler_gp},
+    {"bayes", &ld_sampler_bayes},
 };
 
 const ld_sampler_type *ld_sampler_find(const char *name)
