@@ -131,6 +131,9 @@ typedef struct ld_db ld_db;
  * ld_db_errmsg can explain; close it in every case.
  */
 ld_status ld_db_open(const char *url, ld_db **out);
+/* The same, but a SQLite journal that does not exist yet is an LD_ERR_STORAGE failure instead
+   of being created: what read commands use, so that looking never leaves a new file behind. */
+ld_status ld_db_open_existing(const char *url, ld_db **out);
 void ld_db_close(ld_db *db);
 const char *ld_db_errmsg(const ld_db *db);
 /* The folder beside the database where trial logs go ("<db>.runs" for SQLite). */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "journal_internal.h"
@@ -63,16 +64,23 @@ static char *runs_dir_for(const char *url)
     return ld_buf_take(&b);
 }
 
+/* The URL a handle opens: the one given, else $LIANDAN_STORAGE, else ./liandan.db. */
+static const char *resolve_url(const char *url)
+{
+    if (!url || !*url)
+        url = getenv("LIANDAN_STORAGE");
+    if (!url || !*url)
+        url = DEFAULT_URL;
+    return url;
+}
+
 static ld_status db_open(const char *url, int readonly, ld_db **out)
 {
     ld_db *db = calloc(1, sizeof *db);
     *out = db;
     if (!db)
         return LD_ERR_NOMEM;
-    if (!url || !*url)
-        url = getenv("LIANDAN_STORAGE");
-    if (!url || !*url)
-        url = DEFAULT_URL;
+    url = resolve_url(url);
     db->url = ld_strdup(url);
     db->runs_dir = runs_dir_for(url);
     if (!db->url || !db->runs_dir)
@@ -84,6 +92,24 @@ static ld_status db_open(const char *url, int readonly, ld_db **out)
 ld_status ld_db_open(const char *url, ld_db **out) { return db_open(url, 0, out); }
 
 ld_status ld_db_open_readonly(const char *url, ld_db **out) { return db_open(url, 1, out); }
+
+ld_status ld_db_open_existing(const char *url, ld_db **out)
+{
+    url = resolve_url(url);
+    const char *path = sqlite_path(url);
+    struct stat sb;
+    if (path && stat(path, &sb) != 0) {
+        ld_db *db = calloc(1, sizeof *db);
+        *out = db;
+        if (!db)
+            return LD_ERR_NOMEM;
+        return ld_db_fail(db, LD_ERR_STORAGE,
+                          "there is no journal at %s yet; 'liandan run SWEEP.yaml' creates it "
+                          "(or give --storage URL)",
+                          path);
+    }
+    return ld_db_open(url, out);
+}
 
 void ld_db_close(ld_db *db)
 {

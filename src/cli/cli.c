@@ -64,6 +64,17 @@ int cli_open_db(const cli_global *g, ld_db **db)
     return code;
 }
 
+int cli_open_journal(const cli_global *g, ld_db **db)
+{
+    ld_status st = ld_db_open_existing(g->storage, db);
+    if (st == LD_OK)
+        return EXIT_OK;
+    int code = cli_fail(st, "%s", ld_db_errmsg(*db));
+    ld_db_close(*db);
+    *db = NULL;
+    return code;
+}
+
 int cli_parse_int(const char *text, long *out)
 {
     char *end;

@@ -35,8 +35,12 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "liandan: <message>" and returns the exit code for status. */
 int cli_fail(ld_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_exit_code(ld_status status);
-/* Opens the storage named by --storage / LIANDAN_STORAGE; on failure prints and returns code. */
+/* Opens the storage named by --storage / LIANDAN_STORAGE (creating a new SQLite journal); on
+   failure prints and returns the exit code. */
 int cli_open_db(const cli_global *g, ld_db **db);
+/* The same for commands that only look or annotate: a journal that does not exist is a storage
+   error (exit 3), never created. */
+int cli_open_journal(const cli_global *g, ld_db **db);
 
 /* Parses a whole non-negative int; 0 on success. */
 int cli_parse_int(const char *text, long *out);

@@ -11,7 +11,7 @@
 static int open_study(const cli_global *g, const char *name, const char *sweep, ld_db **db,
                       ld_study **study)
 {
-    int code = cli_open_db(g, db);
+    int code = sweep ? cli_open_db(g, db) : cli_open_journal(g, db);
     if (code != EXIT_OK)
         return code;
     ld_overrides ov = {.name = name};

@@ -54,7 +54,7 @@ int cmd_note(int argc, char **argv, const cli_global *g)
     if (!study)
         return cli_usage("usage: liandan note STUDY [--why TEXT] [--conclusion TEXT] [--next TEXT]");
     ld_db *db = NULL;
-    int code = cli_open_db(g, &db);
+    int code = cli_open_journal(g, &db);
     if (code != EXIT_OK)
         return code;
     static const ld_note_field fields[3] = {LD_NOTE_WHY, LD_NOTE_CONCLUSION, LD_NOTE_NEXT};
@@ -86,7 +86,7 @@ int cmd_stop(int argc, char **argv, const cli_global *g)
     if (cli_parse_int(argv[2], &number) || number > 1000000000)
         return cli_usage("'%s' is not a trial number", argv[2]);
     ld_db *db = NULL;
-    int code = cli_open_db(g, &db);
+    int code = cli_open_journal(g, &db);
     if (code != EXIT_OK)
         return code;
     ld_status st = ld_db_request_stop(db, argv[1], (int)number);

@@ -66,7 +66,7 @@ static int open_for(int argc, char **argv, int want, const char *usage, const cl
     }
     if (n < want)
         return cli_usage("usage: liandan %s", usage);
-    return cli_open_db(g, db);
+    return cli_open_journal(g, db);
 }
 
 static int parse_trial_number(const char *text, int *number)
@@ -144,10 +144,21 @@ int cmd_status(int argc, char **argv, const cli_global *g)
     ld_db *db = NULL;
     char *pos[1] = {NULL};
     int code;
-    if (argc > 1)
+    if (argc > 1) {
         code = open_for(argc, argv, 1, "status [STUDY] [--json]", g, &db, pos);
-    else
-        code = cli_open_db(g, &db);
+    } else if (!g->storage && !getenv("LIANDAN_STORAGE") &&
+               ld_db_open_existing(NULL, &db) != LD_OK) {
+        /* nothing run here yet (./liandan.db): an empty list, not an error */
+        ld_db_close(db);
+        if (g->json)
+            status_json(NULL, 0);
+        else
+            status_table(NULL, 0);
+        return EXIT_OK;
+    } else {
+        ld_db_close(db);
+        code = cli_open_journal(g, &db);
+    }
     if (code != EXIT_OK)
         return code;
     ld_study_info *s = NULL;

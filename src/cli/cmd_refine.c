@@ -32,7 +32,7 @@ int cmd_refine(int argc, char **argv, const cli_global *g)
     if (!study)
         return cli_usage("usage: liandan refine STUDY [--top K] [-o next.yaml]");
     ld_db *db = NULL;
-    int code = cli_open_db(g, &db);
+    int code = cli_open_journal(g, &db);
     if (code != EXIT_OK)
         return code;
     char *yaml = NULL;
