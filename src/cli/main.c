@@ -144,7 +144,7 @@ const cli_command *cli_find(const char *name)
 static const char global_help[] =
     "Global options (any command):\n"
     "  --storage URL   the journal: sqlite:///path.db (default ./liandan.db, or\n"
-    "                  $LIANDAN_STORAGE)\n"
+    "                  $LIANDAN_STORAGE), or postgresql://user@host/db for many machines\n"
     "  --json          machine-readable output on stdout\n"
     "  -q, --quiet     less output\n"
     "  -h, --help      help\n"
