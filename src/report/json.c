@@ -8,27 +8,15 @@
 #include <string.h>
 
 #include "report/report_data.h"
+#include "util/buf.h"
 
+/* A JSON string (null for NULL), escaped by the library's one JSON writer. */
 static void jstr(FILE *f, const char *s)
 {
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else if (*p == '\t')
-            fputs("\\t", f);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
+    ld_buf b = LD_BUF_INIT;
+    ld_buf_json_string(&b, s);
+    fputs(ld_buf_str(&b), f);
+    ld_buf_free(&b);
 }
 
 static void jnum(FILE *f, double v)

@@ -42,47 +42,15 @@ static size_t nz(size_t k) { return k ? k : 1; }
 #define GP_MAX_TRIALS 200
 #define TPE_EVERY 3 /* every third model-based trial is TPE's */
 
-typedef struct {
-    uint64_t seed;
-    ld_sampler sobol;
-} bayes_state;
-
-static void bayes_destroy(void *state)
-{
-    bayes_state *s = state;
-    if (!s)
-        return;
-    ld_sampler_close(&s->sobol);
-    free(s);
-}
-
 static ld_status bayes_create(const ld_spec *spec, uint64_t seed, void **state, char *err,
-                              size_t errlen)
+                            size_t errlen)
 {
-    *state = NULL;
-    bayes_state *s = calloc(1, sizeof *s);
-    if (!s) {
-        if (err && errlen)
-            snprintf(err, errlen, "out of memory");
-        return LD_ERR_NOMEM;
-    }
-    s->seed = seed;
-    ld_status st = ld_sampler_open(ld_sampler_find("sobol"), spec, seed, &s->sobol, err, errlen);
-    if (st != LD_OK) {
-        free(s);
-        return st;
-    }
-    *state = s;
-    return LD_OK;
+    return ld_model_state_new(spec, seed, state, err, errlen);
 }
 
 ld_bayes_choice ld_bayes_choose(const ld_spec *spec, const ld_obs *obs, int number)
 {
-    size_t d = 0;
-    for (size_t j = 0; j < spec->n_params; j++) {
-        const ld_param *p = &spec->params[j];
-        d += !(p->dist == LD_DIST_CONSTANT || (p->dist == LD_DIST_CATEGORICAL && p->n_values < 2));
-    }
+    size_t d = ld_obs_dims(spec);
     if ((size_t)number < ld_obs_n_init(d) || obs->n_complete + obs->n_pruned < 2)
         return LD_BAYES_SOBOL;
     if (d <= GP_MAX_DIMS && obs->n < GP_MAX_TRIALS &&
@@ -94,7 +62,7 @@ ld_bayes_choice ld_bayes_choose(const ld_spec *spec, const ld_obs *obs, int numb
 static ld_status bayes_ask(void *state, const ld_spec *spec, const ld_trial *history,
                            size_t n_history, int number, ld_value *values, int *grid_index)
 {
-    bayes_state *s = state;
+    ld_model_state *s = state;
     *grid_index = -1;
     ld_obs obs;
     ld_status st = ld_obs_build(spec, history, n_history, &obs);
@@ -130,7 +98,7 @@ const ld_sampler_type ld_sampler_bayes = {
     .name = "bayes",
     .version = 1,
     .create = bayes_create,
-    .destroy = bayes_destroy,
+    .destroy = ld_model_state_free,
     .ask = bayes_ask,
     .tell = NULL,
 };

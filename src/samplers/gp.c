@@ -983,76 +983,38 @@ done:
 
 /* ---- the sampler ------------------------------------------------------------------------- */
 
-typedef struct {
-    uint64_t seed;
-    ld_sampler sobol;
-} gp_state;
-
-static void gp_destroy(void *state)
-{
-    gp_state *s = state;
-    if (!s)
-        return;
-    ld_sampler_close(&s->sobol);
-    free(s);
-}
-
 static ld_status gp_create(const ld_spec *spec, uint64_t seed, void **state, char *err,
                            size_t errlen)
 {
     *state = NULL;
-    size_t modelled = 0;
-    ld_col_kind *col = malloc(nz(spec->n_params) * sizeof *col);
-    gp_state *s = calloc(1, sizeof *s);
-    if (!s || !col) {
-        free(s), free(col);
-        if (err && errlen)
-            snprintf(err, errlen, "out of memory");
-        return LD_ERR_NOMEM;
-    }
-    ld_obs_columns(spec, col);
-    for (size_t j = 0; j < spec->n_params; j++)
-        modelled += col[j] != LD_COL_CONST;
-    free(col);
+    size_t modelled = ld_obs_dims(spec);
     if (modelled > 30) {
-        free(s);
         if (err && errlen)
             snprintf(err, errlen, "method gp models at most 30 parameters (this sweep has %zu); "
                                   "use tpe or bayes",
                      modelled);
         return LD_ERR_INPUT;
     }
-    s->seed = seed;
-    ld_status st = ld_sampler_open(ld_sampler_find("sobol"), spec, seed, &s->sobol, err, errlen);
-    if (st != LD_OK) {
-        free(s);
-        return st;
-    }
-    *state = s;
-    return LD_OK;
+    return ld_model_state_new(spec, seed, state, err, errlen);
 }
 
 static ld_status gp_ask(void *state, const ld_spec *spec, const ld_trial *history,
                         size_t n_history, int number, ld_value *values, int *grid_index)
 {
-    gp_state *s = state;
+    ld_model_state *s = state;
     *grid_index = -1;
     ld_obs obs;
     ld_status st = ld_obs_build(spec, history, n_history, &obs);
     if (st != LD_OK)
         return st;
     size_t P = spec->n_params;
-    ld_col_kind *col = malloc(nz(P) * sizeof *col);
     double *u = malloc(nz(P) * sizeof *u);
     int *cat = malloc(nz(P) * sizeof *cat);
-    if (!col || !u || !cat) {
+    if (!u || !cat) {
         st = LD_ERR_NOMEM;
         goto done;
     }
-    ld_obs_columns(spec, col);
-    size_t d = 0;
-    for (size_t j = 0; j < P; j++)
-        d += col[j] != LD_COL_CONST;
+    size_t d = ld_obs_dims(spec);
     if ((size_t)number < ld_obs_n_init(d) || obs.n_complete + obs.n_pruned < 2) {
         st = s->sobol.type->ask(s->sobol.state, spec, history, n_history, number, values,
                                 grid_index);
@@ -1064,7 +1026,7 @@ static ld_status gp_ask(void *state, const ld_spec *spec, const ld_trial *histor
     if (st == LD_OK)
         ld_obs_emit(spec, u, cat, values);
 done:
-    free(col), free(u), free(cat);
+    free(u), free(cat);
     ld_obs_clear(&obs);
     return st;
 }
@@ -1073,7 +1035,7 @@ const ld_sampler_type ld_sampler_gp = {
     .name = "gp",
     .version = 1,
     .create = gp_create,
-    .destroy = gp_destroy,
+    .destroy = ld_model_state_free,
     .ask = gp_ask,
     .tell = NULL,
 };

@@ -5,6 +5,7 @@
 #include "samplers/observe.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,45 @@ void ld_obs_columns(const ld_spec *spec, ld_col_kind *out)
         else
             out[j] = LD_COL_NUM;
     }
+}
+
+size_t ld_obs_dims(const ld_spec *spec)
+{
+    size_t d = 0;
+    for (size_t j = 0; j < spec->n_params; j++) {
+        const ld_param *p = &spec->params[j];
+        d += !(p->dist == LD_DIST_CONSTANT || (p->dist == LD_DIST_CATEGORICAL && p->n_values < 2));
+    }
+    return d;
+}
+
+ld_status ld_model_state_new(const ld_spec *spec, uint64_t seed, void **state, char *err,
+                             size_t errlen)
+{
+    *state = NULL;
+    ld_model_state *s = calloc(1, sizeof *s);
+    if (!s) {
+        if (err && errlen)
+            snprintf(err, errlen, "out of memory");
+        return LD_ERR_NOMEM;
+    }
+    s->seed = seed;
+    ld_status st = ld_sampler_open(ld_sampler_find("sobol"), spec, seed, &s->sobol, err, errlen);
+    if (st != LD_OK) {
+        free(s);
+        return st;
+    }
+    *state = s;
+    return LD_OK;
+}
+
+void ld_model_state_free(void *state)
+{
+    ld_model_state *s = state;
+    if (!s)
+        return;
+    ld_sampler_close(&s->sobol);
+    free(s);
 }
 
 int ld_obs_conditional(const ld_spec *spec, size_t j) { return spec->params[j].when_param != NULL; }

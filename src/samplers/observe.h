@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "liandan.h"
+#include "samplers/sampler.h"
 #include "spec.h"
 
 typedef enum { LD_OBS_COMPLETE = 0, LD_OBS_PRUNED, LD_OBS_PENDING } ld_obs_kind;
@@ -47,6 +48,8 @@ typedef struct {
 
 /* What each parameter is to a model; out[P]. Categorical parameters with one value are CONST. */
 void ld_obs_columns(const ld_spec *spec, ld_col_kind *out);
+/* How many parameters a model searches (the columns that are not CONST). */
+size_t ld_obs_dims(const ld_spec *spec);
 /* Is parameter j conditional (does it have a `when`)? */
 int ld_obs_conditional(const ld_spec *spec, size_t j);
 
@@ -79,5 +82,19 @@ void ld_obs_mask(const ld_spec *spec, ld_value *values);
 
 /* Number of Sobol points every model-based sampler starts from, for d modelled dimensions. */
 size_t ld_obs_n_init(size_t d);
+
+/*
+ * What every model-based sampler keeps between asks: the study's seed, and a Sobol sampler for
+ * the first trials (before there is anything to model). The same for tpe, gp and bayes.
+ */
+typedef struct {
+    uint64_t seed;
+    ld_sampler sobol;
+} ld_model_state;
+
+ld_status ld_model_state_new(const ld_spec *spec, uint64_t seed, void **state, char *err,
+                             size_t errlen);
+/* Frees a state from ld_model_state_new (NULL does nothing): the samplers' destroy. */
+void ld_model_state_free(void *state);
 
 #endif

@@ -376,38 +376,10 @@ static int draw_category(const double *logp, size_t nv, ld_rng *rng)
 
 /* ---- the sampler ------------------------------------------------------------------------ */
 
-typedef struct {
-    uint64_t seed;
-    ld_sampler sobol;
-} tpe_state;
-
-static void tpe_destroy(void *state)
-{
-    tpe_state *s = state;
-    if (!s)
-        return;
-    ld_sampler_close(&s->sobol);
-    free(s);
-}
-
 static ld_status tpe_create(const ld_spec *spec, uint64_t seed, void **state, char *err,
                             size_t errlen)
 {
-    *state = NULL;
-    tpe_state *s = calloc(1, sizeof *s);
-    if (!s) {
-        if (err && errlen)
-            snprintf(err, errlen, "out of memory");
-        return LD_ERR_NOMEM;
-    }
-    s->seed = seed;
-    ld_status st = ld_sampler_open(ld_sampler_find("sobol"), spec, seed, &s->sobol, err, errlen);
-    if (st != LD_OK) {
-        free(s);
-        return st;
-    }
-    *state = s;
-    return LD_OK;
+    return ld_model_state_new(spec, seed, state, err, errlen);
 }
 
 /* Trials ranked best first: complete before pruned, then by loss, then by number. */
@@ -677,7 +649,7 @@ const ld_tpe_options ld_tpe_defaults = {
 static ld_status tpe_ask(void *state, const ld_spec *spec, const ld_trial *history,
                          size_t n_history, int number, ld_value *values, int *grid_index)
 {
-    tpe_state *s = state;
+    ld_model_state *s = state;
     *grid_index = -1;
     ld_obs obs;
     ld_status st = ld_obs_build(spec, history, n_history, &obs);
@@ -708,7 +680,7 @@ const ld_sampler_type ld_sampler_tpe = {
     .name = "tpe",
     .version = 1,
     .create = tpe_create,
-    .destroy = tpe_destroy,
+    .destroy = ld_model_state_free,
     .ask = tpe_ask,
     .tell = NULL,
 };
