@@ -36,6 +36,8 @@ void ld_gp_get_hyper(const ld_gp *gp, double *ls, double *sf2, double *sn2);
 /* Fits the hyperparameters by maximizing the log marginal likelihood plus the log prior (see
    gp.c), then factors. LD_OK, LD_ERR_NOMEM, or LD_ERR_INPUT when no jitter made K positive. */
 ld_status ld_gp_fit(ld_gp *gp);
+/* The same from one start, (ls[nl], sf2, sn2), in at most max_evals evaluations. */
+ld_status ld_gp_fit_from(ld_gp *gp, const double *ls, double sf2, double sn2, int max_evals);
 /* Factors K + sn2 I with the current hyperparameters (adding jitter when needed). */
 ld_status ld_gp_factor(ld_gp *gp);
 /* Log marginal likelihood at the current hyperparameters (after ld_gp_factor). */
@@ -46,8 +48,9 @@ ld_status ld_gp_predict(const ld_gp *gp, const double *xq, size_t m, double *mea
 double ld_gp_log_ei(double mean, double var, double best);
 
 /* One GP proposal for trial `number`: u[P] and cat[P] for ld_obs_emit. Needs two complete or
-   pruned observations. LD_OK, LD_ERR_NOMEM. */
+   pruned observations. memo (may be NULL) caches fits between calls; the answer is the same
+   without it. LD_OK, LD_ERR_NOMEM. */
 ld_status ld_gp_propose(uint64_t seed, const ld_spec *spec, const ld_obs *obs, int number,
-                        double *u, int *cat);
+                        ld_fit_memo *memo, double *u, int *cat);
 
 #endif

@@ -84,12 +84,32 @@ void ld_obs_mask(const ld_spec *spec, ld_value *values);
 size_t ld_obs_n_init(size_t d);
 
 /*
- * What every model-based sampler keeps between asks: the study's seed, and a Sobol sampler for
- * the first trials (before there is anything to model). The same for tpe, gp and bayes.
+ * Hyperparameters a GP fitted on some data, remembered between asks in one process: a cache
+ * keyed by a hash of that data and of how it was fitted, so that it saves time but never changes
+ * an answer (gp.c, fit_on_schedule).
+ */
+#define LD_FIT_MEMO_SLOTS 4
+#define LD_FIT_MEMO_MAX_LS 32
+typedef struct {
+    int used;
+    uint64_t key, stamp;
+    size_t nl;
+    double ls[LD_FIT_MEMO_MAX_LS], sf2, sn2;
+} ld_fit_memo_slot;
+typedef struct {
+    ld_fit_memo_slot slot[LD_FIT_MEMO_SLOTS];
+    uint64_t clock;
+} ld_fit_memo;
+
+/*
+ * What every model-based sampler keeps between asks: the study's seed, a Sobol sampler for the
+ * first trials (before there is anything to model), and the GP's fit cache. The same for tpe,
+ * gp and bayes.
  */
 typedef struct {
     uint64_t seed;
     ld_sampler sobol;
+    ld_fit_memo fits;
 } ld_model_state;
 
 ld_status ld_model_state_new(const ld_spec *spec, uint64_t seed, void **state, char *err,

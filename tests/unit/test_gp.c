@@ -1,7 +1,8 @@
 /*
  * test_gp.c — the GP model and the gp sampler: the posterior of a 3-point example against a
  * computation by hand (Cramer's rule, no LAPACK) and against numbers from NumPy; the log
- * marginal likelihood; log EI against the textbook formula and in the far tail; determinism;
+ * marginal likelihood; log EI against the textbook formula and in the far tail; determinism
+ * (with and without the fit cache);
  * beating random search on Branin (40 trials, seeds 1..10); conditional parameters; pending
  * trials fantasized so that parallel asks do not repeat a running trial.
  */
@@ -139,28 +140,35 @@ static void test_log_ei(void)
     CHECK_NEAR(ld_gp_log_ei(24.999999, 1, 0), ld_gp_log_ei(25.000001, 1, 0), 1e-4);
 }
 
+/*
+ * The same (seed, number, history) gives the same proposal in any process: a sampler that has
+ * asked every trial so far (its fit cache warm) and one opened for this ask alone (cold) agree
+ * at every ask, across the checkpoints of the refit schedule (24, 27, 31, ...) and between.
+ */
 static void test_deterministic(void)
 {
     ld_spec *spec = parse_sweep(BRANIN_SWEEP);
     test_history h = {0};
-    ld_sampler a, b;
+    ld_sampler a;
     CHECK(ld_sampler_open(ld_sampler_find("gp"), spec, 9, &a, NULL, 0) == LD_OK);
-    CHECK(ld_sampler_open(ld_sampler_find("gp"), spec, 9, &b, NULL, 0) == LD_OK);
-    int g;
-    for (int i = 0; i < 12; i++) {
-        ld_value v[2] = {{0}};
-        CHECK(a.type->ask(a.state, spec, h.t, h.n, i, v, &g) == LD_OK);
-        history_add(&h, spec, v, LD_TRIAL_COMPLETE, branin(v));
-        values_clear(v, 2);
+    int g, differ = 0;
+    for (int i = 0; i < 64; i++) {
+        ld_value va[2] = {{0}}, vb[2] = {{0}};
+        CHECK(a.type->ask(a.state, spec, h.t, h.n, i, va, &g) == LD_OK);
+        if (i >= 10) {
+            ld_sampler b;
+            CHECK(ld_sampler_open(ld_sampler_find("gp"), spec, 9, &b, NULL, 0) == LD_OK);
+            CHECK(b.type->ask(b.state, spec, h.t, h.n, i, vb, &g) == LD_OK);
+            differ += !(va[0].num == vb[0].num && va[1].num == vb[1].num);
+            ld_sampler_close(&b);
+            values_clear(vb, 2);
+        }
+        CHECK(va[0].num >= -5 && va[0].num <= 10 && va[1].num >= 0 && va[1].num <= 15);
+        history_add(&h, spec, va, LD_TRIAL_COMPLETE, branin(va));
+        values_clear(va, 2);
     }
-    ld_value va[2] = {{0}}, vb[2] = {{0}};
-    CHECK(a.type->ask(a.state, spec, h.t, h.n, 12, va, &g) == LD_OK);
-    CHECK(b.type->ask(b.state, spec, h.t, h.n, 12, vb, &g) == LD_OK);
-    CHECK(va[0].num == vb[0].num && va[1].num == vb[1].num);
-    CHECK(va[0].num >= -5 && va[0].num <= 10 && va[1].num >= 0 && va[1].num <= 15);
-    values_clear(va, 2), values_clear(vb, 2);
+    CHECK(differ == 0);
     ld_sampler_close(&a);
-    ld_sampler_close(&b);
     history_free(&h);
     ld_spec_free(spec);
 }
