@@ -58,3 +58,10 @@ for s in full asha median; do
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b - a}')
     printf '%-8s %8s %8s %10s %10s %s\n' "$s" "$epochs" "$saved" "$wall" "$best_v" "$kept"
 done
+# The anchor: Optuna's pruners on the same learning curves (the full study's, replayed).
+if /usr/bin/python3 -c 'import optuna' 2>/dev/null; then
+    echo "Optuna's pruners replaying the full study's curves, one trial at a time:"
+    /usr/bin/python3 "$root/bench/pruning/optuna_replay.py" full.json 10
+else
+    echo "(no Optuna for /usr/bin/python3: the anchor is skipped; apt-get install python3-optuna)"
+fi
