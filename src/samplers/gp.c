@@ -304,25 +304,37 @@ double ld_gp_log_ei(double mean, double var, double best)
 
 /* ---- fitting the hyperparameters --------------------------------------------------------- */
 
-typedef double (*objective_fn)(const double *theta, double *grad, void *ctx);
+/*
+ * A function to minimize, in two parts: most points a line search tries are rejected on their
+ * value alone, so the gradient (for the GP, an inverse that costs more than the factorization)
+ * is computed only for the points it keeps.
+ */
+typedef struct {
+    double (*value)(const double *theta, void *ctx); /* INFINITY where undefined */
+    /* at theta, the point value() was last called with; 0 when it cannot be computed */
+    int (*gradient)(const double *theta, double *grad, void *ctx);
+    void *ctx;
+} objective;
 
 /*
  * Minimizes f over the box [lo, hi] by BFGS on the free variables (those not held at a bound
  * by their gradient), with a projected Armijo backtracking line search. k <= 32 variables; at
- * most max_iter iterations and max_evals evaluations of f (each costs a Cholesky factorization
- * and an inverse: the budget bounds the fit's time).
+ * most max_iter iterations and max_evals evaluations of f's value (each costs a Cholesky
+ * factorization: the budget bounds the fit's time).
  * Returns the best value; theta holds its point.
  */
-static double minimize_box(objective_fn f, void *ctx, double *theta, const double *lo,
+static double minimize_box(const objective *f, double *theta, const double *lo,
                            const double *hi, size_t k, int max_iter, int max_evals)
 {
     int evals = 1;
     double H[32 * 32], g[32], gn[32], xn[32], d[32], s[32], yv[32], Hy[32];
     for (size_t i = 0; i < k; i++)
         theta[i] = theta[i] < lo[i] ? lo[i] : theta[i] > hi[i] ? hi[i] : theta[i];
-    double fx = f(theta, g, ctx);
+    double fx = f->value(theta, f->ctx);
     if (!isfinite(fx))
         return fx;
+    if (!f->gradient(theta, g, f->ctx))
+        return INFINITY;
     int fresh = 1;
     for (int it = 0; it < max_iter; it++) {
         if (fresh) {
@@ -370,9 +382,9 @@ static double minimize_box(objective_fn f, void *ctx, double *theta, const doubl
                 xn[i] = v < lo[i] ? lo[i] : v > hi[i] ? hi[i] : v;
                 decrease += g[i] * (xn[i] - theta[i]);
             }
-            fn = f(xn, gn, ctx);
+            fn = f->value(xn, f->ctx);
             evals++;
-            if (isfinite(fn) && fn <= fx + 1e-4 * decrease) {
+            if (isfinite(fn) && fn <= fx + 1e-4 * decrease && f->gradient(xn, gn, f->ctx)) {
                 accepted = 1;
                 break;
             }
@@ -463,12 +475,13 @@ static double prior_mu(size_t nl) { return M_SQRT2 + 0.5 * log((double)nz(nl)); 
 #define SN2_MU (-8.0)
 #define SN2_SD 2.0
 
-/* theta = (log ls[nl], log sf2, log sn2); returns -(log marginal likelihood + log prior). */
-static double neg_log_posterior(const double *theta, double *grad, void *vctx)
+/* theta = (log ls[nl], log sf2, log sn2): -(log marginal likelihood + log prior), leaving the
+   kernel and its factorization in c and c->gp for the gradient. */
+static double neg_log_posterior(const double *theta, void *vctx)
 {
     fit_ctx *c = vctx;
     ld_gp *gp = c->gp;
-    size_t n = gp->n, nl = gp->nl, np = c->np;
+    size_t nl = gp->nl, np = c->np;
     for (size_t l = 0; l < nl; l++)
         gp->ls[l] = exp(theta[l]);
     gp->sf2 = exp(theta[nl]);
@@ -484,21 +497,30 @@ static double neg_log_posterior(const double *theta, double *grad, void *vctx)
     if (factor_matrix(gp, c->kern) != LD_OK)
         return INFINITY;
     double value = -ld_gp_lml(gp);
-    /* priors */
     for (size_t l = 0; l < nl; l++) {
         double z = (theta[l] - c->prior_mu) / LS_SD;
         value += 0.5 * z * z;
-        grad[l] = z / LS_SD;
     }
     double zf = theta[nl] / SF2_SD, zn = (theta[nl + 1] - SN2_MU) / SN2_SD;
-    value += 0.5 * zf * zf + 0.5 * zn * zn;
-    grad[nl] = zf / SF2_SD;
-    grad[nl + 1] = zn / SN2_SD;
+    return value + 0.5 * zf * zf + 0.5 * zn * zn;
+}
+
+/* The gradient of neg_log_posterior at theta, from the state its last call (at theta) left. */
+static int neg_log_posterior_gradient(const double *theta, double *grad, void *vctx)
+{
+    fit_ctx *c = vctx;
+    ld_gp *gp = c->gp;
+    size_t n = gp->n, nl = gp->nl, np = c->np;
+    /* priors */
+    for (size_t l = 0; l < nl; l++)
+        grad[l] = (theta[l] - c->prior_mu) / LS_SD / LS_SD;
+    grad[nl] = theta[nl] / SF2_SD / SF2_SD;
+    grad[nl + 1] = (theta[nl + 1] - SN2_MU) / SN2_SD / SN2_SD;
 
     /* d(-lml)/dtheta = -0.5 tr(W dK/dtheta), W = alpha alpha' - K^-1; each off-diagonal pair
        counts twice */
     if (inverse_from_cholesky(gp->L, n, c->inv) != 0)
-        return INFINITY;
+        return 0;
     const double *a = gp->alpha;
     double gsf = 0, gsn = 0;
     for (size_t i = 0; i < n; i++) {
@@ -519,7 +541,7 @@ static double neg_log_posterior(const double *theta, double *grad, void *vctx)
         grad[l] -= cblas_ddot((int)np, c->w, 1, c->S + l * np, 1) / (gp->ls[l] * gp->ls[l]);
     grad[nl] -= 0.5 * gsf;
     grad[nl + 1] -= 0.5 * gp->sn2 * gsn / (gp->sn2 + gp->jitter);
-    return value;
+    return 1;
 }
 
 /* Fits from each of the n_starts points starts[n_starts][nl + 2] (theta: log ls, log sf2,
@@ -553,9 +575,10 @@ static ld_status fit_from_starts(ld_gp *gp, const double *starts, int n_starts, 
         lo[l] = log(5e-3), hi[l] = log(1e2);
     lo[nl] = log(0.05), hi[nl] = log(20.0);
     lo[nl + 1] = log(1e-6), hi[nl + 1] = log(0.5);
+    const objective f = {neg_log_posterior, neg_log_posterior_gradient, &c};
     for (int s = 0; s < n_starts; s++) {
         memcpy(theta, starts + (size_t)s * k, k * sizeof *theta);
-        double v = minimize_box(neg_log_posterior, &c, theta, lo, hi, k, 50, max_evals);
+        double v = minimize_box(&f, theta, lo, hi, k, 50, max_evals);
         if (v < best) {
             best = v;
             memcpy(best_theta, theta, k * sizeof *theta);
@@ -950,15 +973,18 @@ static uint64_t data_key(const ld_gp *gp, size_t n, const double *y, uint64_t ho
     return h;
 }
 
-static const ld_fit_memo_slot *memo_find(const ld_fit_memo *memo, uint64_t key, size_t nl)
+/* The entry for key (marked as just used), or NULL. */
+static const ld_fit_memo_slot *memo_find(ld_fit_memo *memo, uint64_t key, size_t nl)
 {
     for (size_t i = 0; memo && i < LD_FIT_MEMO_SLOTS; i++)
-        if (memo->slot[i].used && memo->slot[i].key == key && memo->slot[i].nl == nl)
+        if (memo->slot[i].used && memo->slot[i].key == key && memo->slot[i].nl == nl) {
+            memo->slot[i].stamp = ++memo->clock;
             return &memo->slot[i];
+        }
     return NULL;
 }
 
-/* Remembers gp's hyperparameters under key, in place of the least recently stored entry. */
+/* Remembers gp's hyperparameters under key, in place of the least recently used entry. */
 static void memo_store(ld_fit_memo *memo, uint64_t key, const ld_gp *gp)
 {
     if (!memo || gp->nl > LD_FIT_MEMO_MAX_LS)
