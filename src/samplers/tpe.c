@@ -124,22 +124,25 @@ static int cmp_keyed(const void *a, const void *b)
 }
 
 /*
- * Sorts a[n] by v in [0, 1], ties in their given order: an LSD radix sort on v * 2^53 (exact
- * and monotone for such v) in seven 8-bit passes, O(n); qsort's callbacks cost several times
- * more at a thousand trials, and this runs once per dimension per ask. The seven histograms
- * come from one read of the keys. tmp[n] is scratch.
+ * Sorts a[n] by v in [0, 1], ties in their given order, in O(n): qsort's callbacks cost several
+ * times more at a thousand trials, and this runs once per dimension per ask. An LSD radix sort
+ * on the top 32 bits of v (four 8-bit passes, their histograms from one read of the keys; a
+ * pass where every key has the same byte is skipped), then an insertion pass that puts values
+ * sharing those 32 bits in order: they are adjacent already, and rare. tmp[n] is scratch.
  */
+static uint32_t key32(double v) { return v >= 1.0 ? UINT32_MAX : (uint32_t)(v * 0x1p32); }
+
 static void sort_unit(keyed *a, size_t n, keyed *tmp)
 {
     if (n < 64) {
         qsort(a, n, sizeof *a, cmp_keyed);
         return;
     }
-    enum { PASSES = 7 };
+    enum { PASSES = 4 };
     size_t count[PASSES][256];
     memset(count, 0, sizeof count);
     for (size_t i = 0; i < n; i++) {
-        uint64_t key = (uint64_t)(a[i].v * 0x1p53);
+        uint32_t key = key32(a[i].v);
         for (int pass = 0; pass < PASSES; pass++)
             count[pass][(key >> (8 * pass)) & 255]++;
     }
@@ -147,21 +150,30 @@ static void sort_unit(keyed *a, size_t n, keyed *tmp)
     for (int pass = 0; pass < PASSES; pass++) {
         int shift = 8 * pass;
         size_t *c = count[pass], sum = 0;
-        if (c[(uint64_t)(src[0].v * 0x1p53) >> shift & 255] == n)
-            continue; /* every key has the same byte here: the order stands */
+        if (c[(key32(src[0].v) >> shift) & 255] == n)
+            continue;
         for (size_t b = 0; b < 256; b++) {
             size_t k = c[b];
             c[b] = sum;
             sum += k;
         }
         for (size_t i = 0; i < n; i++)
-            dst[c[((uint64_t)(src[i].v * 0x1p53) >> shift) & 255]++] = src[i];
+            dst[c[(key32(src[i].v) >> shift) & 255]++] = src[i];
         keyed *t = src;
         src = dst;
         dst = t;
     }
     if (src != a)
         memcpy(a, src, n * sizeof *a);
+    for (size_t i = 1; i < n; i++) {
+        if (!(a[i].v < a[i - 1].v))
+            continue;
+        keyed x = a[i];
+        size_t j = i;
+        for (; j > 0 && x.v < a[j - 1].v; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
 }
 
 /*
@@ -246,6 +258,9 @@ static int parzen_build(parzen *pz, const ld_spec *spec, const layout *lay, cons
         mu_d[m] = 0.5;
         gap_bandwidths(sorted + d * obs->n, cnt[d], pos, m, sg_d, 1, work);
         sg_d[m] = 1.0;
+        /* Past a few hundred trials most widths are the clip's minimum: their log is computed
+           once (the same value gives the same bits). */
+        double cached_sg = NAN, cached_log = NAN;
         for (size_t i = 0; i < K; i++) {
             size_t at = d * K + i;
             double mu = mu_d[i], sg = sg_d[i];
@@ -262,7 +277,9 @@ static int parzen_build(parzen *pz, const ld_spec *spec, const layout *lay, cons
             pz->ctr[at] = mu;
             pz->inv[at] = 1.0 / sg;
             pz->logz[at] = lz;
-            pz->lognc[at] = log(sg) + LOG_SQRT_2PI + lz;
+            if (sg != cached_sg)
+                cached_sg = sg, cached_log = log(sg);
+            pz->lognc[at] = cached_log + LOG_SQRT_2PI + lz;
         }
     }
     for (size_t c = 0; c < lay->dc; c++) {
