@@ -33,8 +33,8 @@ def pruners(max_step):
 def replay(study_json, pruner):
     metric = study_json["metric"]["name"]
     goal = study_json["metric"]["goal"]
-    study = optuna.create_study(direction=goal + "d" if goal == "maximize" else "minimize",
-                                pruner=pruner, sampler=optuna.samplers.RandomSampler(seed=0))
+    study = optuna.create_study(study_name="replay", direction=goal, pruner=pruner,
+                                sampler=optuna.samplers.RandomSampler(seed=0))
     epochs, outcome = 0, {}
     for t in sorted(study_json["trials"], key=lambda t: t["number"]):
         curve = t["metrics"].get(metric, [])

@@ -2,7 +2,8 @@
 # bench/pruning/textcnn.sh — what ASHA saves on a real model: 30 random configurations of
 # liandan-textcnn (same seed, so trial n has the same parameters in both studies) on a 20,000-
 # example stratified sample of the offline Debian corpus, 8 epochs each, parallel 2, run to the
-# end and with ASHA. Prints epochs run, wall time, and whether the best configuration survives.
+# end and with ASHA (also one trial at a time), and Optuna's pruners replaying the full study's
+# curves. Prints epochs run, wall time, and whether the best configuration survives.
 #
 #   bench/pruning/textcnn.sh [BUILD_DIR]      (about 6 minutes on 2 cores)
 set -eu
@@ -18,7 +19,7 @@ export LIANDAN_STORAGE="sqlite:///$work/bench.db"
 "$build/liandan" data debian -o data >/dev/null
 "$build/liandan" data sample data/train.tsv -o data/train20k.tsv --n 20000 --stratify --seed 1 >/dev/null
 
-write_sweep() { # name early_terminate-line
+write_sweep() { # name early_terminate-line [parallel]
     cat > "$1.yaml" <<Y
 name: $1
 command: ["$build/liandan-textcnn", --train=data/train20k.tsv, --dev=data/dev.tsv,
@@ -33,17 +34,19 @@ parameters:
   batch: {values: [32, 64, 128]}
   optimizer: {values: [adam, rmsprop, sgd]}
 $2
-parallel: 2
+parallel: ${3:-2}
 budget: {trials: 30}
 seed: 2025
 Y
 }
 write_sweep full ""
 write_sweep asha "early_terminate: {type: asha, min_iter: 1, max_iter: 8, eta: 3}"
+# The same, one trial at a time: what Optuna's replay below sees (every earlier trial finished)
+write_sweep asha_p1 "early_terminate: {type: asha, min_iter: 1, max_iter: 8, eta: 3}" 1
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %8s %8s %10s %10s %s\n' study epochs saved wall_s best best_kept
-for s in full asha; do
+printf '%-8s %8s %8s %10s %10s %s\n' study epochs saved wall_s best best_kept
+for s in full asha asha_p1; do
     t0=$(date +%s.%N)
     "$build/liandan" run "$s.yaml" -q >/dev/null 2>&1 || true
     t1=$(date +%s.%N)
@@ -60,7 +63,7 @@ for s in full asha; do
         else kept="no: trial $full_best is $state, best is trial $best_n"; fi
     fi
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b - a}')
-    printf '%-6s %8s %8s %10s %10s %s\n' "$s" "$epochs" "$saved" "$wall" "$best_v" "$kept"
+    printf '%-8s %8s %8s %10s %10s %s\n' "$s" "$epochs" "$saved" "$wall" "$best_v" "$kept"
 done
 # The anchor: Optuna's pruners on the same learning curves (the full study's, replayed).
 if /usr/bin/python3 -c 'import optuna' 2>/dev/null; then
