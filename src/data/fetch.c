@@ -60,7 +60,8 @@ static ld_status conv_mpqa(const members *m, dt_examples *e, int **part, ld_data
 
 /*
  * Digests on record: TREC's SHA-256 from TensorFlow Datasets' checksums file for trec and its
- * MD5 from torchtext; MR's MD5 from the fibber project's dataset table. None for the others.
+ * MD5 from torchtext; MR's MD5 from the fibber project's dataset table; SST's SHA-256 as two
+ * unrelated projects pin the Stanford archive (789,539 bytes). None for the others.
  */
 static const dataset datasets[] = {
     {"trec", "TREC question types, 6 classes (Li & Roth 2002), cogcomp.seas.upenn.edu",
@@ -76,7 +77,8 @@ static const dataset datasets[] = {
        "50c1c2c047b4225e148e97aa7708c34e"}},
      conv_mr},
     {"sst2", "Stanford Sentiment Treebank, binary sentences (Socher et al. 2013), nlp.stanford.edu",
-     {{"https://nlp.stanford.edu/sentiment/trainDevTestTrees_PTB.zip", NULL, NULL}},
+     {{"https://nlp.stanford.edu/sentiment/trainDevTestTrees_PTB.zip",
+       "5c613a4f673fc74097d523a2c83f38e0cc462984d847b82c7aaf36b01cbbbfcc", NULL}},
      conv_sst2},
     {"subj", "subjectivity v1.0 (Pang & Lee 2004), www.cs.cornell.edu",
      {{"https://www.cs.cornell.edu/people/pabo/movie-review-data/rotten_imdb.tar.gz", NULL,

@@ -66,7 +66,11 @@ expect_grep "no checksum on record for this file; its SHA-256 is $(sha rotten_im
 expect_exit 0 ld data fetch subj -o subj --sha256 "rotten_imdb.tar.gz=$(sha rotten_imdb.tar.gz)" --json
 expect_eq "$(jq -c '.input.classes' out.txt)" '{"obj":10,"subj":10}' "subj classes"
 
-# sst2: the official splits, neutral dropped, lower-cased leaves
+# sst2: the SHA-256 on record is the publisher's archive's, not the fixture's: refused
+expect_exit 1 ld data fetch sst2 -o sst2
+expect_grep "SHA-256 is $(sha trainDevTestTrees_PTB.zip) but 5c613a4f673fc74097d523a2c83f38e0cc462984d847b82c7aaf36b01cbbbfcc was on record" err.txt
+[ -z "$(ls -A sst2)" ] || fail "sst2: output left after a checksum mismatch"
+# the official splits, neutral dropped, lower-cased leaves
 expect_exit 0 ld data fetch sst2 -o sst2 --sha256 "trainDevTestTrees_PTB.zip=$(sha trainDevTestTrees_PTB.zip)" --json
 expect_eq "$(jq -c '[.outputs[].examples]' out.txt)" "[2,2,2]" "sst2 splits"
 expect_grep "^neg	a terrible -lrb- mess -rrb-$" sst2/train.tsv
