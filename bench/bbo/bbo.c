@@ -8,7 +8,7 @@
  * Optuna numbers it is compared with come from in-memory studies.
  *
  *   bbo regret   [--functions a,b] [--samplers s,t] [--seeds 20] [--trials 100]   JSON on stdout
- *   bbo overhead [--samplers tpe,gp] [--at 100,1000,5000] [--reps 20]             JSON on stdout
+ *   bbo overhead [--samplers tpe,gp] [--at 100,1000,5000] [--reps 20] [--blocks 1]  JSON on stdout
  *
  * Build: cc ... -DBBO_EVAL_C='"/path/to/eval.c"' bench/bbo/bbo.c libliandan.a (bench/bbo/run.sh).
  */
@@ -268,14 +268,59 @@ static double sum_squares(const Space *sp, const ld_value *values)
     return s;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /*
- * For each n in `at`: a history of n finished trials (drawn by the random sampler, as the
- * Optuna side fills its study), then `reps` ask+tell rounds of the sampler, each on the growing
- * history; prints the mean milliseconds per round.
+ * One block: a history of n finished trials (drawn by the random sampler, as the Optuna side
+ * fills its study), then `reps` ask+tell rounds of a freshly opened sampler on the growing
+ * history. Its mean, first (the sampler's first ask in the process: a cold fit cache for gp)
+ * and slowest round in milliseconds. 0, or 1 when a sampler cannot be opened.
  */
-static int cmd_overhead(const char *samplers, const char *at, int reps)
+static int overhead_block(const char *name, const ld_spec *spec, long n, int reps, double *mean,
+                          double *first_ms, double *max_ms)
+{
+    ld_sampler fill, s;
+    char err[256];
+    if (ld_sampler_open(ld_sampler_find("random"), spec, 1, &fill, err, sizeof err) != LD_OK ||
+        ld_sampler_open(ld_sampler_find(name), spec, 0, &s, err, sizeof err) != LD_OK) {
+        fprintf(stderr, "bbo: %s\n", err);
+        return 1;
+    }
+    history h = {0};
+    for (long i = 0; i < n; i++)
+        ask_tell(&fill, spec, &h, &OVERHEAD, sum_squares);
+    double total = 0;
+    *max_ms = 0;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        ask_tell(&s, spec, &h, &OVERHEAD, sum_squares);
+        double ms = 1e3 * (now() - t0);
+        total += ms;
+        if (r == 0)
+            *first_ms = ms;
+        *max_ms = ms > *max_ms ? ms : *max_ms;
+    }
+    *mean = total / reps;
+    history_free(&h);
+    ld_sampler_close(&fill);
+    ld_sampler_close(&s);
+    return 0;
+}
+
+/*
+ * For each n in `at`, `blocks` blocks of `reps` rounds (overhead_block); prints the median of
+ * the blocks' means (a shared machine's hiccups land in some blocks, not in the median), the
+ * median first round, the slowest round of all, and every block's mean.
+ */
+static int cmd_overhead(const char *samplers, const char *at, int reps, int blocks)
 {
     static const char *all[] = {"tpe", "gp", "bayes"};
+    if (blocks < 1 || blocks > 64 || reps < 1)
+        die_usage("--blocks must be 1..64 and --reps at least 1");
     ld_spec *spec = parse_space(&OVERHEAD);
     printf("{\"overhead\": [");
     int first = 1;
@@ -286,38 +331,27 @@ static int cmd_overhead(const char *samplers, const char *at, int reps)
             long n = strtol(p, NULL, 10);
             const char *e = strchr(p, ',');
             p = e ? e + 1 : NULL;
-            ld_sampler fill, s;
-            char err[256];
-            if (ld_sampler_open(ld_sampler_find("random"), spec, 1, &fill, err, sizeof err) !=
-                    LD_OK ||
-                ld_sampler_open(ld_sampler_find(all[k]), spec, 0, &s, err, sizeof err) != LD_OK) {
-                fprintf(stderr, "bbo: %s\n", err);
-                return 1;
+            double means[64], firsts[64], sorted[64], max_ms = 0;
+            for (int b = 0; b < blocks; b++) {
+                double mx;
+                if (overhead_block(all[k], spec, n, reps, &means[b], &firsts[b], &mx) != 0)
+                    return 1;
+                max_ms = mx > max_ms ? mx : max_ms;
             }
-            history h = {0};
-            for (long i = 0; i < n; i++)
-                ask_tell(&fill, spec, &h, &OVERHEAD, sum_squares);
-            /* The first ask is the sampler's first in this process (a cold fit cache for gp);
-               the mean is over all reps, as one tuner process sees them. */
-            double total = 0, first_ms = 0, max_ms = 0;
-            for (int r = 0; r < reps; r++) {
-                double t0 = now();
-                ask_tell(&s, spec, &h, &OVERHEAD, sum_squares);
-                double ms = 1e3 * (now() - t0);
-                total += ms;
-                first_ms = r == 0 ? ms : first_ms;
-                max_ms = ms > max_ms ? ms : max_ms;
-            }
-            double ms = total / reps;
-            printf("%s\n {\"sampler\": \"%s\", \"finished\": %ld, \"reps\": %d, \"ms\": %.6f, "
-                   "\"first_ms\": %.6f, \"max_ms\": %.6f}",
-                   first ? "" : ",", all[k], n, reps, ms, first_ms, max_ms);
+            memcpy(sorted, means, blocks * sizeof *sorted);
+            qsort(sorted, blocks, sizeof *sorted, cmp_double);
+            double ms = sorted[blocks / 2];
+            qsort(firsts, blocks, sizeof *firsts, cmp_double);
+            printf("%s\n {\"sampler\": \"%s\", \"finished\": %ld, \"reps\": %d, \"blocks\": %d, "
+                   "\"ms\": %.6f, \"first_ms\": %.6f, \"max_ms\": %.6f, \"block_ms\": [",
+                   first ? "" : ",", all[k], n, reps, blocks, ms, firsts[blocks / 2], max_ms);
+            for (int b = 0; b < blocks; b++)
+                printf("%s%.6f", b ? ", " : "", means[b]);
+            printf("]}");
             first = 0;
             fflush(stdout);
-            fprintf(stderr, "bbo: overhead %s at %ld: %.4f ms\n", all[k], n, ms);
-            history_free(&h);
-            ld_sampler_close(&fill);
-            ld_sampler_close(&s);
+            fprintf(stderr, "bbo: overhead %s at %ld: %.4f ms (median of %d blocks)\n", all[k], n,
+                    ms, blocks);
         }
     }
     printf("]}\n");
@@ -330,7 +364,7 @@ int main(int argc, char **argv)
     if (argc < 2)
         die_usage("missing command");
     const char *functions = NULL, *samplers = NULL, *at = "100,1000,5000";
-    int seeds = 20, trials = 100, reps = 20;
+    int seeds = 20, trials = 100, reps = 20, blocks = 1;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
@@ -347,6 +381,8 @@ int main(int argc, char **argv)
             at = v;
         else if (!strcmp(a, "--reps"))
             reps = atoi(v);
+        else if (!strcmp(a, "--blocks"))
+            blocks = atoi(v);
         else
             die_usage("unknown option");
         i++;
@@ -354,7 +390,7 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "regret"))
         return cmd_regret(functions, samplers, seeds, trials);
     if (!strcmp(argv[1], "overhead"))
-        return cmd_overhead(samplers, at, reps);
+        return cmd_overhead(samplers, at, reps, blocks);
     die_usage("unknown command");
     return 2;
 }

@@ -4,7 +4,8 @@
 # functions, 100 trials x 20 seeds, both sides in this one run; then the overhead per ask+tell.
 #
 #   bench/bbo/run.sh BUILD_DIR [BBO_DIR]      BBO_DIR: the shared harness (default ../shared/bbo)
-#   SEEDS=20 TRIALS=100 REPS=20 AT=100,1000,5000 GP_AT=100,200 GP_REPS=25 OUT=/tmp/bbo-results
+#   SEEDS=20 TRIALS=100 REPS=20 AT=100,1000,5000 GP_AT=100,200 GP_REPS=25 TPE_REPS=200
+#   BLOCKS=5 OUT=/tmp/bbo-results                                         (environment)
 #
 # Exit 77 when /usr/bin/python3 has no Optuna (the anchor cannot run).
 set -eu
@@ -38,13 +39,18 @@ echo "== $(date -u +%Y-%m-%dT%H:%MZ) load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 $PY "$BBO/optuna_baseline.py" --seeds "$SEEDS" --trials "$TRIALS" --out "$OUT/optuna.json" > /dev/null
 echo "== regret done, load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 # Overhead: tpe at AT, gp at GP_AT (its O(n^3) refit makes 5,000 trials minutes per ask).
-"$OUT/bbo" overhead --samplers tpe --at "$AT" --reps "$REPS" > "$OUT/ov_tpe.json"
+# tpe: 200 rounds (TPE_REPS), not REPS: 20 rounds of under half a millisecond make a window of a
+# few milliseconds that one hiccup of a shared machine moves by half; the history grows by the
+# rounds, which only makes liandan's mean slower (about 10% at N = 1,000).
+# Both sides: the median of BLOCKS (default 5) blocks, each from a fresh history.
+"$OUT/bbo" overhead --samplers tpe --at "$AT" --reps "${TPE_REPS:-200}" --blocks "${BLOCKS:-5}" \
+    > "$OUT/ov_tpe.json"
 # gp: 25 asks from N, so that the mean covers one checkpoint's full refit (gp.c: every 1/8 more
 # trials); the first ask (a cold fit cache) and the slowest are reported beside the mean.
 "$OUT/bbo" overhead --samplers gp --at "$GP_AT" --reps "${GP_REPS:-25}" > "$OUT/ov_gp.json"
 $PY -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2]));
 print(json.dumps({"overhead": a["overhead"] + b["overhead"]}))' "$OUT/ov_tpe.json" "$OUT/ov_gp.json" > "$OUT/ov_liandan.json"
-$PY "$HERE/optuna_overhead_at.py" --at "$AT" --reps "$REPS" > "$OUT/ov_optuna.json"
+$PY "$HERE/optuna_overhead_at.py" --at "$AT" --reps "$REPS" --blocks "${BLOCKS:-5}" > "$OUT/ov_optuna.json"
 echo "== overhead done, load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 $PY "$HERE/report.py" --liandan "$OUT/liandan.json" --optuna "$OUT/optuna.json" \
     --overhead-liandan "$OUT/ov_liandan.json" --overhead-optuna "$OUT/ov_optuna.json" \
