@@ -21,7 +21,7 @@
  *                                            stays cheap at thousands of trials and copes with
  *                                            many dimensions
  *
- * A GP ask costs O(n^3) (about 14 ms at 100 trials and 30 ms at 200, docs/bench-samplers.md);
+ * A GP ask costs O(n^3) (about 10 ms at 100 trials and 20 ms at 200, docs/bench-samplers.md);
  * past 200 trials TPE's cost stays under a millisecond while a GP's grows as n^3. The switch depends only on
  * (d, n), so every tuner on a study makes the same choice. docs/samplers.md says the same.
  */
