@@ -110,12 +110,18 @@ ld_status ld_obs_build(const ld_spec *spec, const ld_trial *history, size_t n_hi
         double loss = NAN;
         if (t->requeued_as >= 0)
             continue;
-        if (t->state == LD_TRIAL_COMPLETE || t->state == LD_TRIAL_PRUNED) {
+        if (t->state == LD_TRIAL_PRUNED && t->reason &&
+            strncmp(t->reason, "diverged", 8) == 0) {
+            /* Stopped for a NaN or infinite objective or diverged=1 (the study's reason
+               starts so): the worst loss whichever the direction, with or without a finite
+               value before it, so that the samplers learn to leave that region. */
+            kind = LD_OBS_PRUNED;
+            loss = INFINITY;
+        } else if (t->state == LD_TRIAL_COMPLETE || t->state == LD_TRIAL_PRUNED) {
             if (!t->has_value || isnan(t->value))
                 continue;
             kind = t->state == LD_TRIAL_COMPLETE ? LD_OBS_COMPLETE : LD_OBS_PRUNED;
-            /* An infinite value is a run that diverged (the study prunes it): the worst loss
-               whichever the direction, never the best. */
+            /* An infinite value is a run that diverged: the worst loss, never the best. */
             loss = isinf(t->value) ? INFINITY : sign * t->value;
         } else if (t->state == LD_TRIAL_QUEUED || t->state == LD_TRIAL_RUNNING) {
             kind = LD_OBS_PENDING;

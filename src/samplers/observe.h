@@ -10,6 +10,9 @@
  * Which trials count, and as what:
  *   complete, with a value     an observation (NaN values are dropped; an infinite value is a
  *                              divergence: the worst loss, +inf, in either direction)
+ *   pruned as diverged         (its reason starts "diverged": a NaN or infinite objective, or
+ *                              diverged=1) an observation with the worst loss, +inf, with or
+ *                              without a value: the region it tried is to be avoided
  *   pruned, with a value       an observation ranked after every complete one (Optuna's rule:
  *                              a pruned trial's last value is worse evidence than a final one)
  *   queued or running          pending: no value; the samplers lie about it (TPE) or fantasize

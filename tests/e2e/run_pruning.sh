@@ -49,4 +49,29 @@ early_terminate: {type: threshold}
 Y
 expect_exit 2 ld run bad.yaml
 expect_grep "bad.yaml:7:18: early_terminate threshold needs 'lower' or 'upper'" err.txt
+
+# Diverged trials (the toy trainer prints val_acc=nan when the learning rate is too high) are
+# pruned without a value, and the model-based samplers count them as the worst loss: gp learns
+# to leave the region. When they were ignored, gp proposed the diverging corner (lr = 1,
+# dropout = 0.7) again and again: 36 of 40 trials diverged; now about 5 do.
+for m in gp tpe; do
+    cat > div-$m.yaml <<Y
+name: div-$m
+command: ["$TOOLS/toy_train", "\${args}", --sleep=0]
+method: $m
+metric: {name: val_acc, goal: maximize}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1e-4, max: 1.0}
+  dropout: {min: 0.0, max: 0.7}
+  optimizer: {values: [sgd, adam, rmsprop]}
+  epochs: {value: 5}
+parallel: 2
+budget: {trials: 40}
+seed: 7
+Y
+    expect_exit 0 ld run div-$m.yaml
+    ld export div-$m --format json > div-$m.json
+    n=$(jq '[.trials[] | select(.state == "pruned" and (.reason | startswith("diverged")))] | length' div-$m.json)
+    [ "$n" -ge 1 ] && [ "$n" -le 12 ] || fail "$m: $n of 40 trials diverged (expected 1..12)"
+done
 echo ok

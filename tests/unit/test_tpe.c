@@ -214,15 +214,22 @@ static void test_observations(void)
     t->requeued_as = 9;                                      /* superseded: ignored */
     history_add(&h, spec, adam, LD_TRIAL_PRUNED, INFINITY); /* diverged: the worst loss */
     history_add(&h, spec, adam, LD_TRIAL_COMPLETE, NAN);    /* no usable value: ignored */
+    /* what the study records when a trial prints acc=nan: pruned, no value, this reason */
+    static char diverged[] = "diverged: acc is not a finite number at epoch 2";
+    t = history_add(&h, spec, adam, LD_TRIAL_PRUNED, 0);
+    t->has_value = 0;
+    t->reason = diverged;                                    /* the worst loss too */
     ld_obs o;
     CHECK(ld_obs_build(spec, h.t, h.n, &o) == LD_OK);
-    CHECK_INT_EQ(o.n, 4);
+    CHECK_INT_EQ(o.n, 5);
     CHECK_INT_EQ(o.n_complete, 1);
-    CHECK_INT_EQ(o.n_pruned, 2);
+    CHECK_INT_EQ(o.n_pruned, 3);
     CHECK_INT_EQ(o.n_pending, 1);
     CHECK_INT_EQ(o.number[0], 0);
     CHECK_INT_EQ(o.number[3], 5);
+    CHECK_INT_EQ(o.number[4], 7);
     CHECK(o.loss[0] == -0.9 && o.loss[1] == -0.4 && isnan(o.loss[2]) && o.loss[3] == INFINITY);
+    CHECK(o.loss[4] == INFINITY && o.kind[4] == LD_OBS_PRUNED);
     CHECK_INT_EQ(o.kind[1], LD_OBS_PRUNED);
     CHECK_INT_EQ(o.kind[2], LD_OBS_PENDING);
     CHECK_INT_EQ(o.cat[0 * 3 + 0], 0);
