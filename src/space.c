@@ -252,7 +252,8 @@ static double beta_ppf(double p, double a, double b)
 
 /* ---- the continuous base of each distribution ------------------------------------------ */
 
-/* The smallest and largest u used: keeps the normal's tails finite (about 8.3 sigma). */
+/* The smallest and largest u the normal forms use: keeps their tails finite (about 8.3
+   sigma). */
 #define U_LO 0x1p-54
 #define U_HI (1.0 - 0x1p-54)
 /* The largest double below 1: to_unit's results stay in [0, 1). */
@@ -491,7 +492,11 @@ void ld_param_from_unit(const ld_param *p, double u, ld_value *out)
     default:
         break;
     }
-    double x = base_ppf(p, u < U_LO ? U_LO : u > U_HI ? U_HI : u);
+    /* Only the unbounded forms need their u kept off 0 and 1; a bounded one maps u = 0 to its
+       min exactly (a proposal on the bound reads dropout=0, not 3.9e-17). */
+    int unbounded = p->dist == LD_DIST_NORMAL || p->dist == LD_DIST_Q_NORMAL ||
+                    p->dist == LD_DIST_LOG_NORMAL || p->dist == LD_DIST_Q_LOG_NORMAL;
+    double x = base_ppf(p, unbounded ? (u < U_LO ? U_LO : u > U_HI ? U_HI : u) : u);
     if (is_quantized(p->dist))
         x = q_multiple(q_index(p, x), p->q);
     set_number(p, x, out);
