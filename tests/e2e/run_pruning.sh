@@ -74,4 +74,17 @@ Y
     n=$(jq '[.trials[] | select(.state == "pruned" and (.reason | startswith("diverged")))] | length' div-$m.json)
     [ "$n" -ge 1 ] && [ "$n" -le 12 ] || fail "$m: $n of 40 trials diverged (expected 1..12)"
 done
+
+# ASHA's verdict, then a NaN before the signal lands: the journal says diverged (so the trial
+# counts as the worst loss), never a pruner's reason without a value. When it said "asha: ..."
+# the trial counted as nothing and gp proposed the same diverging point 7 times in a row.
+sed -e 's/^name: div-gp/name: race/' -e 's/^parallel: 2/early_terminate: {type: asha, min_iter: 1, max_iter: 9, eta: 3}\nparallel: 2/' \
+    -e 's/epochs: {value: 5}/epochs: {value: 9}/' div-gp.yaml > race.yaml
+expect_exit 0 ld run race.yaml
+ld export race --format json > race.json
+bad=$(jq -c '[.trials[] | select(.state == "pruned" and .value == null and
+      (.reason | startswith("diverged") | not)) | {number, reason}]' race.json)
+expect_eq "$bad" "[]" "pruned trials without a value that are not marked diverged"
+unique=$(jq '[.trials[] | .params | tostring] | unique | length' race.json)
+[ "$unique" -ge 38 ] || fail "gp repeated itself: $unique distinct configurations of 40"
 echo ok
