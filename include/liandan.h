@@ -120,6 +120,9 @@ void ld_trial_free(ld_trial *trial);
 /* Frees what a trial filled by value (ld_db_get_trial) holds, and zeroes it. */
 void ld_trial_clear(ld_trial *trial);
 const ld_series *ld_trial_series(const ld_trial *trial, const char *key);
+/* The value of the parameter `name` in the trial, or NULL when the trial has none (a parameter
+   its `when` made inactive is not recorded). */
+const ld_value *ld_trial_param(const ld_trial *trial, const char *name);
 
 /* ---- storage --------------------------------------------------------------------------- */
 

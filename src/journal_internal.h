@@ -44,6 +44,15 @@ ld_status ld_db_storage_fail(ld_db *db, ld_status status, const char *context);
 
 double ld_now(void);
 
+/*
+ * Puts trials read from storage in the spec's parameter order: params[spec->n_params], each
+ * found by name, LD_VAL_NONE (named) where the trial has none. Storage keeps only the active
+ * parameters, so a trial whose `when` made one inactive comes back shorter, and everything that
+ * indexes params by the spec's order (the command line, the samplers, refine) needs this first.
+ * Parameters the spec does not name are dropped. LD_OK or LD_ERR_NOMEM.
+ */
+ld_status ld_trials_align(const ld_spec *spec, ld_trial *trials, size_t n);
+
 /* ld_study_ask for the run loop: the trial records this process as its tuner. */
 ld_status ld_study_ask_as_tuner(ld_study *study, ld_trial **out);
 

@@ -62,6 +62,14 @@ const ld_series *ld_trial_series(const ld_trial *trial, const char *key)
     return NULL;
 }
 
+const ld_value *ld_trial_param(const ld_trial *trial, const char *name)
+{
+    for (size_t i = 0; trial && trial->param_names && name && i < trial->n_params; i++)
+        if (trial->param_names[i] && strcmp(trial->param_names[i], name) == 0)
+            return &trial->params[i];
+    return NULL;
+}
+
 static void series_clear(ld_series *s)
 {
     free(s->key);

@@ -480,6 +480,8 @@ ld_status ld_db_refine(ld_db *db, const char *study, size_t top_k, char **yaml)
     ld_trial *trials = NULL;
     size_t n = 0;
     st = ld_db_list_trials(db, study, 0, &trials, &n);
+    if (st == LD_OK && ld_trials_align(s->spec, trials, n) != LD_OK)
+        st = ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
     const ld_trial **top = calloc(n ? n : 1, sizeof *top);
     double *importance = calloc(s->spec->n_params ? s->spec->n_params : 1, sizeof *importance);
     size_t complete = 0;
@@ -487,7 +489,7 @@ ld_status ld_db_refine(ld_db *db, const char *study, size_t top_k, char **yaml)
         st = ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == LD_OK && i < n; i++)
         if (trials[i].state == LD_TRIAL_COMPLETE && trials[i].has_value &&
-            isfinite(trials[i].value) && trials[i].n_params == s->spec->n_params)
+            isfinite(trials[i].value))
             top[complete++] = &trials[i];
     if (st == LD_OK && complete < 2)
         st = ld_db_fail(db, LD_ERR_INPUT, "study '%s' has %zu complete trial(s); refine needs "

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,57 @@ static size_t count_live(const ld_trial *h, size_t n)
     return live;
 }
 
+static ld_status align_trial(const ld_spec *spec, ld_trial *t)
+{
+    size_t P = spec->n_params, np = P ? P : 1;
+    char **names = calloc(np, sizeof *names);
+    ld_value *params = calloc(np, sizeof *params);
+    size_t *from = malloc(np * sizeof *from); /* t's index of parameter j, or SIZE_MAX */
+    int ok = names && params && from;
+    /* Everything that can fail comes first, so that t is untouched when it does. */
+    for (size_t j = 0; ok && j < P; j++) {
+        from[j] = SIZE_MAX;
+        for (size_t i = 0; i < t->n_params && from[j] == SIZE_MAX; i++)
+            if (t->param_names[i] && strcmp(t->param_names[i], spec->params[j].name) == 0)
+                from[j] = i;
+        if (from[j] == SIZE_MAX)
+            ok = (names[j] = ld_strdup(spec->params[j].name)) != NULL;
+    }
+    if (!ok) {
+        for (size_t j = 0; names && j < P; j++)
+            free(names[j]);
+        free(names), free(params), free(from);
+        return LD_ERR_NOMEM;
+    }
+    for (size_t j = 0; j < P; j++) {
+        if (from[j] == SIZE_MAX)
+            continue; /* inactive in this trial: LD_VAL_NONE, from calloc */
+        names[j] = t->param_names[from[j]]; /* moved, with the value's string */
+        params[j] = t->params[from[j]];
+        t->param_names[from[j]] = NULL;
+        t->params[from[j]].str = NULL;
+    }
+    for (size_t i = 0; i < t->n_params; i++) { /* the parameters the spec does not name */
+        free(t->param_names[i]);
+        free(t->params[i].str);
+    }
+    free(t->param_names);
+    free(t->params);
+    free(from);
+    t->param_names = names;
+    t->params = params;
+    t->n_params = P;
+    return LD_OK;
+}
+
+ld_status ld_trials_align(const ld_spec *spec, ld_trial *trials, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (align_trial(spec, &trials[i]) != LD_OK)
+            return LD_ERR_NOMEM;
+    return LD_OK;
+}
+
 static ld_status fetch_trial(ld_study *s, int number, ld_trial **out)
 {
     ld_trial *t = calloc(1, sizeof *t);
@@ -278,6 +330,11 @@ static ld_status fetch_trial(ld_study *s, int number, ld_trial **out)
     if (st != LD_OK) {
         free(t);
         return ld_db_storage_fail(s->db, st, "cannot read the claimed trial");
+    }
+    if (ld_trials_align(s->spec, t, 1) != LD_OK) {
+        ld_trial_clear(t);
+        free(t);
+        return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
     }
     *out = t;
     return LD_OK;
@@ -325,6 +382,10 @@ static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
         st = t->list_trials(state, s->id, 0, &history, &n);
         n_history = n;
         live = count_live(history, n);
+        if (st == LD_OK && ld_trials_align(spec, history, n) != LD_OK) {
+            ld_trials_free(history, n);
+            return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
+        }
     }
     if (st != LD_OK)
         return ld_db_storage_fail(s->db, st, "cannot read the history");

@@ -66,6 +66,19 @@ static double between_groups(const point *p, size_t n, size_t bins, double mean)
     return ss;
 }
 
+/*
+ * Parameter j (named name) of t. Usually at j; found by name when not, since a trial read from
+ * storage lacks the parameters its `when` made inactive; at j for a trial built without names.
+ */
+static const ld_value *param_of(const ld_trial *t, size_t j, const char *name)
+{
+    if (!t->param_names)
+        return j < t->n_params ? &t->params[j] : NULL;
+    if (j < t->n_params && t->param_names[j] && strcmp(t->param_names[j], name) == 0)
+        return &t->params[j];
+    return ld_trial_param(t, name);
+}
+
 ld_status ld_importance(const ld_spec *spec, const ld_trial *trials, size_t n_trials,
                         double *importance)
 {
@@ -108,9 +121,10 @@ ld_status ld_importance(const ld_spec *spec, const ld_trial *trials, size_t n_tr
         size_t m = 0;
         for (size_t k = 0; k < n; k++) {
             const ld_trial *t = &trials[r[k].index];
-            if (t->params[j].type == LD_VAL_NONE)
+            const ld_value *v = param_of(t, j, par->name);
+            if (!v || v->type == LD_VAL_NONE)
                 continue; /* inactive: judged on the trials where it was active */
-            double u = ld_param_to_unit(par, &t->params[j]);
+            double u = ld_param_to_unit(par, v);
             if (isfinite(u))
                 p[m++] = (point){u, rank_of[r[k].index]};
         }
