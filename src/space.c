@@ -340,6 +340,9 @@ static double base_ppf(const ld_param *p, double u)
     case LD_DIST_Q_UNIFORM:
         return p->min + u * (p->max - p->min);
     default:
+        if (u <= 0 && (p->dist == LD_DIST_LOG_UNIFORM_VALUES ||
+                       p->dist == LD_DIST_Q_LOG_UNIFORM_VALUES))
+            return p->min; /* the bound as written (exp(log(1e-4)) is 1.0000000000000009e-4) */
         log_range(p, &lo, &hi);
         return exp(lo + u * (hi - lo));
     }
