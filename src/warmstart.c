@@ -57,6 +57,8 @@ static int map_trial(const ld_spec *spec, const ld_trial *old, ld_trial *out)
     out->state = old->state;
     out->has_value = old->has_value;
     out->value = old->value;
+    if (old->reason && !(out->reason = ld_strdup(old->reason)))
+        return 0;
     out->grid_index = -1;
     out->retry_of = -1;
     out->requeued_as = -1;
@@ -82,7 +84,10 @@ ld_status ld_study_load_warm(ld_study *s, const char *parent)
     size_t skipped = 0;
     for (size_t i = 0; i < n; i++) {
         int finished = old[i].state == LD_TRIAL_COMPLETE || old[i].state == LD_TRIAL_PRUNED;
-        if (!finished || !old[i].has_value)
+        /* a diverged trial has no value but tells the sampler where not to go (observe.h) */
+        int diverged = old[i].state == LD_TRIAL_PRUNED && old[i].reason &&
+                       strncmp(old[i].reason, "diverged", 8) == 0;
+        if (!finished || (!old[i].has_value && !diverged))
             continue;
         if (map_trial(s->spec, &old[i], &s->warm[s->n_warm]))
             s->n_warm++;
