@@ -92,13 +92,6 @@ static ld_status open_sampler(ld_study *s)
 {
     ld_db *db = s->db;
     const char *method = ld_method_name(s->spec->method);
-    for (size_t i = 0; i < s->spec->n_params; i++)
-        if (s->spec->method == LD_METHOD_GRID && s->spec->params[i].when_param)
-            return ld_db_fail(db, LD_ERR_INPUT,
-                              "%s:%d:%d: conditional parameter '%s' ('when') cannot be used "
-                              "with method grid yet; use random or sobol",
-                              s->spec->path, s->spec->params[i].line, s->spec->params[i].column,
-                              s->spec->params[i].name);
     const ld_sampler_type *type = ld_sampler_find(method);
     if (!type)
         return ld_db_fail(db, LD_ERR_INPUT,

@@ -15,8 +15,13 @@
  * run again only through a re-queue. ask() runs under the study's claim lock, so "lowest free"
  * sees every other tuner's claims.
  *
+ * Conditional parameters. A point whose `when`-inactive parameter is not at its first value
+ * repeats the point with it there (the trial never sees that value): such points are marked
+ * once, at create, and never handed out, so sgd x 2 momenta + adam is 3 points, not 4.
+ *
  * Cost. One bitmap of `total` bits lives in the state and is rebuilt on each ask, which is
- * O(total / 8 + history) time and no allocation; GRID_MAX_POINTS caps it at 1.25 MB.
+ * O(total / 8 + history) time and no allocation; GRID_MAX_POINTS caps it at 1.25 MB. A sweep
+ * with `when` adds a second, fixed bitmap, found in O(total * P) at create.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +35,10 @@
 
 typedef struct {
     size_t total;
-    unsigned char *taken; /* [(total + 7) / 8] bit g set when a live trial holds point g */
+    unsigned char *taken;     /* [(total + 7) / 8] bit g set when a live trial holds point g */
+    unsigned char *redundant; /* [(total + 7) / 8] bit g set when point g repeats another (a
+                                 parameter its `when` makes inactive is not at its first
+                                 value); NULL when no parameter has a `when` */
 } grid_state;
 
 static size_t bitmap_bytes(size_t total) { return (total + 7) / 8; }
@@ -75,6 +83,71 @@ static ld_status reject_size(size_t total, char *err, size_t errlen)
     return LD_ERR_INPUT;
 }
 
+/*
+ * The points that repeat another once inactive parameters are dropped: with `when`, point g's
+ * parameter j is inactive when the digit of its condition's parameter k is not a value equal to
+ * the condition's (or k is itself inactive, as the study decides in declaration order), and
+ * the trial never sees j's value; of the points that differ only there, the one with j at its
+ * first value stands for all. NULL (no error) when the spec has no `when`; 0 when out of memory.
+ */
+static int find_redundant(const ld_spec *spec, size_t total, unsigned char **out)
+{
+    size_t P = spec->n_params;
+    *out = NULL;
+    int any = 0;
+    for (size_t j = 0; j < P; j++)
+        any |= spec->params[j].when_param != NULL;
+    if (!any)
+        return 1;
+    size_t *size = calloc(P, sizeof *size), *digit = calloc(P, sizeof *digit);
+    int *cond = calloc(P, sizeof *cond), *active = calloc(P, sizeof *active);
+    unsigned char **match = calloc(P, sizeof *match); /* [j][digit of cond[j]] */
+    unsigned char *red = calloc(bitmap_bytes(total), 1);
+    int ok = size && digit && cond && active && match && red;
+    for (size_t j = 0; ok && j < P; j++) {
+        size[j] = ld_param_grid_size(&spec->params[j]);
+        cond[j] = spec->params[j].when_param ? ld_spec_param_index(spec, spec->params[j].when_param)
+                                             : -1;
+    }
+    for (size_t j = 0; ok && j < P; j++) {
+        if (cond[j] < 0)
+            continue;
+        const ld_param *q = &spec->params[cond[j]];
+        size_t nk = ld_param_grid_size(q);
+        ok = (match[j] = calloc(nk ? nk : 1, 1)) != NULL;
+        for (size_t d = 0; ok && d < nk; d++) {
+            ld_value v = {LD_VAL_NONE, 0, NULL};
+            ld_param_grid_value(q, d, &v);
+            match[j][d] = ld_value_equal(&v, &spec->params[j].when_value);
+            ld_value_clear(&v);
+        }
+    }
+    for (size_t g = 0; ok && g < total; g++) {
+        for (size_t j = P, rest = g; j-- > 0;) {
+            digit[j] = rest % size[j];
+            rest /= size[j];
+        }
+        int repeat = 0;
+        for (size_t j = 0; j < P && !repeat; j++) {
+            int k = cond[j];
+            active[j] = !spec->params[j].when_param ||
+                        (k >= 0 && ((size_t)k >= j || active[k]) && match[j][digit[k]]);
+            repeat = !active[j] && digit[j] != 0;
+        }
+        if (repeat)
+            red[g / 8] |= (unsigned char)(1u << (g % 8));
+    }
+    for (size_t j = 0; match && j < P; j++)
+        free(match[j]);
+    free(size), free(digit), free(cond), free(active), free(match);
+    if (!ok) {
+        free(red);
+        return 0;
+    }
+    *out = red;
+    return 1;
+}
+
 static ld_status grid_create(const ld_spec *spec, uint64_t seed, void **state, char *err,
                              size_t errlen)
 {
@@ -93,8 +166,8 @@ static ld_status grid_create(const ld_spec *spec, uint64_t seed, void **state, c
         return reject_size(total, err, errlen);
 
     grid_state *g = malloc(sizeof *g);
-    unsigned char *taken = calloc(bitmap_bytes(total), 1);
-    if (!g || !taken) {
+    unsigned char *taken = calloc(bitmap_bytes(total), 1), *redundant = NULL;
+    if (!g || !taken || !find_redundant(spec, total, &redundant)) {
         free(g);
         free(taken);
         snprintf(err, errlen, "out of memory for a grid of %zu points", total);
@@ -102,6 +175,7 @@ static ld_status grid_create(const ld_spec *spec, uint64_t seed, void **state, c
     }
     g->total = total;
     g->taken = taken;
+    g->redundant = redundant;
     *state = g;
     return LD_OK;
 }
@@ -112,6 +186,7 @@ static void grid_destroy(void *state)
     if (!g)
         return;
     free(g->taken);
+    free(g->redundant);
     free(g);
 }
 
@@ -128,16 +203,17 @@ static void mark_taken(grid_state *g, const ld_trial *history, size_t n_history)
     }
 }
 
-/* The lowest free point, or total when every point is taken. */
+/* The lowest point neither taken nor redundant, or total when there is none. */
 static size_t first_free(const grid_state *g)
 {
     size_t bytes = bitmap_bytes(g->total);
     for (size_t i = 0; i < bytes; i++) {
-        if (g->taken[i] == 0xff)
+        unsigned char used = g->taken[i] | (g->redundant ? g->redundant[i] : 0);
+        if (used == 0xff)
             continue;
         for (size_t bit = 0; bit < 8; bit++) {
             size_t at = i * 8 + bit;
-            if (at < g->total && !(g->taken[i] & (1u << bit)))
+            if (at < g->total && !(used & (1u << bit)))
                 return at;
         }
     }

@@ -287,6 +287,42 @@ static void test_grid_no_params(void)
     ld_sampler_close(&s);
 }
 
+/* With `when`, points that differ only in an inactive parameter are one point: sgd with two
+   momenta and adam, times three learning rates, is 9 points, not 12. */
+static void test_grid_conditional(void)
+{
+    test_spec t;
+    spec_init(&t);
+    static ld_value opts[2] = {{LD_VAL_STR, 0, "sgd"}, {LD_VAL_STR, 0, "adam"}};
+    static ld_value moms[2] = {{LD_VAL_FLOAT, 0.9, NULL}, {LD_VAL_FLOAT, 0.99, NULL}};
+    static ld_value lrs[3] = {{LD_VAL_FLOAT, 1e-3, NULL}, {LD_VAL_FLOAT, 1e-2, NULL},
+                              {LD_VAL_FLOAT, 1e-1, NULL}};
+    add_categorical(&t, "optimizer", opts, 2, NULL);
+    add_categorical(&t, "momentum", moms, 2, NULL);
+    t.params[1].when_param = "optimizer";
+    t.params[1].when_value = opts[0];
+    add_categorical(&t, "lr", lrs, 3, NULL);
+    CHECK_INT_EQ(ld_grid_total(&t.spec), 12); /* the product; 3 of its points repeat others */
+    ld_sampler s;
+    CHECK(open_sampler("grid", &t, 1, &s));
+    ld_trial history[12];
+    ld_value values[3];
+    int n = 0, g;
+    while ((g = ask(&s, &t, history, (size_t)n, n, values)) >= 0) {
+        CHECK(n < 9);
+        /* adam's points keep momentum at its first value: the one that stands for both */
+        if (ld_value_equal(&values[0], &opts[1]))
+            CHECK(ld_value_equal(&values[1], &moms[0]));
+        clear_values(values, 3);
+        history[n] = history_trial(n, g, -1);
+        if (++n == 12)
+            break;
+    }
+    CHECK_INT_EQ(n, 9);
+    CHECK_INT_EQ(g, -2); /* done */
+    ld_sampler_close(&s);
+}
+
 /* ---- random --------------------------------------------------------------------------- */
 
 static void test_random_determinism(void)
@@ -666,6 +702,7 @@ int main(void)
     RUN(test_grid_order_then_done);
     RUN(test_grid_skips_taken);
     RUN(test_grid_superseded);
+    RUN(test_grid_conditional);
     RUN(test_grid_rejects);
     RUN(test_grid_no_params);
     RUN(test_random_determinism);
