@@ -248,13 +248,35 @@ static void emit_categorical(writer *w, const plan *pl, size_t j)
     seq_end(w);
 }
 
+/*
+ * Is parameter j frozen at the best trial's value? When its importance is low, there were
+ * enough trials to trust that, the best trial had it active, and, for a categorical one, the top
+ * trials agree on it: importance is first order, and a category that matters only together with
+ * another parameter (an optimizer with its own best learning rate) looks unimportant alone, so
+ * two categories among the top K are both kept instead.
+ */
+static int is_frozen(const plan *pl, size_t j)
+{
+    const ld_param *p = &pl->spec->params[j];
+    const ld_value *best = pl->n_top ? &pl->top[0]->params[j] : NULL;
+    if (!pl->freeze_ok || !best || best->type == LD_VAL_NONE || p->dist == LD_DIST_CONSTANT ||
+        pl->importance[j] >= FREEZE_BELOW)
+        return 0;
+    if (p->dist == LD_DIST_CATEGORICAL)
+        for (size_t i = 1; i < pl->n_top; i++) {
+            const ld_value *v = &pl->top[i]->params[j];
+            if (v->type != LD_VAL_NONE && !ld_value_equal(v, best))
+                return 0;
+        }
+    return 1;
+}
+
 static void emit_param_body(writer *w, const plan *pl, size_t j)
 {
     const ld_param *p = &pl->spec->params[j];
     const ld_value *best = pl->n_top ? &pl->top[0]->params[j] : NULL;
     map_start(w, 1);
-    int frozen = pl->freeze_ok && best && best->type != LD_VAL_NONE &&
-                 p->dist != LD_DIST_CONSTANT && pl->importance[j] < FREEZE_BELOW;
+    int frozen = is_frozen(pl, j);
     if (p->dist == LD_DIST_CONSTANT || frozen) {
         key(w, "value");
         value(w, frozen ? best : &p->values[0]);
@@ -457,8 +479,7 @@ static char *describe_refinement(const plan *pl, const char *parent, size_t n_co
                   s->maximize ? hi : lo, pl->n_top);
     int any = 0;
     for (size_t j = 0; j < s->n_params && pl->freeze_ok; j++) {
-        if (s->params[j].dist == LD_DIST_CONSTANT || pl->importance[j] >= FREEZE_BELOW ||
-            pl->top[0]->params[j].type == LD_VAL_NONE)
+        if (!is_frozen(pl, j))
             continue;
         ld_buf_printf(&b, "%s%s", any ? ", " : "; frozen at the best value for low importance: ",
                       s->params[j].name);

@@ -13,6 +13,7 @@ parameters:
   y: {values: [a, b]}
   lr: {distribution: log_uniform_values, min: 0.0001, max: 1.0}
   layers: {min: 1, max: 8}
+  act: {values: [relu, tanh]}
   epochs: {value: 3}
 budget: {trials: 40}
 seed: 9
@@ -35,6 +36,14 @@ best=$(ld best coarse --json)
 grep -q "lr: {value: $(echo "$best" | jq '.params.lr')}" fine.yaml || fail "lr not frozen at best"
 grep -q "layers: {value: $(echo "$best" | jq '.params.layers')}" fine.yaml || fail "layers not frozen"
 grep -q "frozen at the best value for low importance: lr, layers" fine.yaml || fail "why frozen"
+# act does not matter either, but a category is frozen only when the top trials agree on it
+acts=$(ld export coarse --format json |
+       jq '[.trials[] | select(.state == "complete")] | sort_by(.value) | .[0:5] | map(.params.act) | unique | length')
+if [ "$acts" -gt 1 ]; then
+    grep -q 'act: {values: \["relu", "tanh"\]}' fine.yaml || fail "act frozen though the top 5 disagree"
+else
+    grep -q 'act: {value: ' fine.yaml || fail "act not frozen though the top 5 agree"
+fi
 # the refined sweep runs as a child study linked to its parent
 expect_exit 0 ld run fine.yaml --trials 3
 expect_eq "$(ld export coarse-fine --format json | jq -r '.parent')" coarse "parent link"
