@@ -454,22 +454,30 @@ static void csv_field(FILE *f, const char *s)
 
 static void export_csv(FILE *f, const ld_trial *t, size_t n)
 {
-    /* Parameter columns: the union of names in first-seen order. */
+    /* Parameter columns: the union of the trials' names, each new one placed right after the
+       name before it in its trial, so that a parameter some trials lack (its `when` failed)
+       still gets its place in the sweep's order. */
     const char **names = calloc(1, sizeof *names);
     size_t n_names = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        size_t after = 0; /* where the trial's next new name goes */
         for (size_t j = 0; j < t[i].n_params; j++) {
             size_t k = 0;
             while (k < n_names && strcmp(names[k], t[i].param_names[j]) != 0)
                 k++;
-            if (k < n_names)
+            if (k < n_names) {
+                after = k + 1;
                 continue;
+            }
             const char **grown = realloc(names, (n_names + 1) * sizeof *names);
             if (!grown)
                 continue;
             names = grown;
-            names[n_names++] = t[i].param_names[j];
+            memmove(names + after + 1, names + after, (n_names - after) * sizeof *names);
+            names[after++] = t[i].param_names[j];
+            n_names++;
         }
+    }
     fputs("number,state,value", f);
     for (size_t k = 0; k < n_names; k++) {
         fputc(',', f);

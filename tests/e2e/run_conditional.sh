@@ -28,6 +28,10 @@ Y
         0 "$m: sgd trials without a momentum"
     expect_eq "$(jq '[.trials[] | select(.params.epochs != 4)] | length' $m.json)" 0 "$m: epochs kept"
     expect_eq "$(jq '[.trials[] | .params.optimizer] | unique' -c $m.json)" '["adam","sgd"]' "$m: both optimizers"
+    # CSV: one column per parameter, in the sweep's order, empty where it was inactive
+    ld export cond-$m --format csv > $m.csv
+    expect_eq "$(head -1 $m.csv)" "number,state,value,optimizer,momentum,lr,epochs,duration,started,finished,exit,reason" "$m: csv header"
+    expect_eq "$(awk -F, 'NR > 1 && $4 == "adam" && $5 != ""' $m.csv | wc -l)" 0 "$m: csv momentum of adam trials"
 done
 # refine keeps the conditional parameter and its condition, from trials of both kinds
 expect_exit 0 ld refine cond-bayes --top 6 -o fine.yaml
