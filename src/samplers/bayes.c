@@ -25,17 +25,12 @@
  * past 200 trials TPE's cost stays under a millisecond while a GP's grows as n^3. The switch depends only on
  * (d, n), so every tuner on a study makes the same choice. docs/samplers.md says the same.
  */
-#include <stdio.h>
-#include <stdlib.h>
 
 #include "samplers/bayes.h"
 #include "samplers/gp.h"
 #include "samplers/observe.h"
 #include "samplers/sampler.h"
 #include "samplers/tpe.h"
-
-/* A count for malloc: at least 1, so that malloc(0) never returns NULL. */
-static size_t nz(size_t k) { return k ? k : 1; }
 
 #define GP_MAX_DIMS 16
 #define GP_MAX_TRIALS 200
@@ -58,39 +53,24 @@ ld_bayes_choice ld_bayes_choose(const ld_spec *spec, const ld_obs *obs, int numb
     return LD_BAYES_TPE;
 }
 
+static int bayes_ready(const ld_spec *spec, const ld_obs *obs, int number)
+{
+    return ld_bayes_choose(spec, obs, number) != LD_BAYES_SOBOL;
+}
+
+static ld_status bayes_propose(ld_model_state *s, const ld_spec *spec, const ld_obs *obs,
+                               int number, double *u, int *cat)
+{
+    if (ld_bayes_choose(spec, obs, number) == LD_BAYES_GP)
+        return ld_gp_propose(s->seed, spec, obs, number, &s->fits, u, cat);
+    return ld_tpe_propose(s->seed, spec, obs, number, &ld_tpe_defaults, u, cat);
+}
+
 static ld_status bayes_ask(void *state, const ld_spec *spec, const ld_trial *history,
                            size_t n_history, int number, ld_value *values, int *grid_index)
 {
-    ld_model_state *s = state;
-    *grid_index = -1;
-    ld_obs obs;
-    ld_status st = ld_obs_build(spec, history, n_history, &obs);
-    if (st != LD_OK)
-        return st;
-    ld_bayes_choice choice = ld_bayes_choose(spec, &obs, number);
-    if (choice == LD_BAYES_SOBOL) {
-        ld_obs_clear(&obs);
-        st = s->sobol.type->ask(s->sobol.state, spec, history, n_history, number, values,
-                                  grid_index);
-        if (st == LD_OK)
-            ld_obs_mask(spec, values);
-        return st;
-    }
-    size_t P = spec->n_params;
-    double *u = malloc(nz(P) * sizeof *u);
-    int *cat = malloc(nz(P) * sizeof *cat);
-    if (!u || !cat)
-        st = LD_ERR_NOMEM;
-    else if (choice == LD_BAYES_GP)
-        st = ld_gp_propose(s->seed, spec, &obs, number, &s->fits, u, cat);
-    else
-        st = ld_tpe_propose(s->seed, spec, &obs, number, &ld_tpe_defaults, u, cat);
-    if (st == LD_OK)
-        ld_obs_emit(spec, u, cat, values);
-    free(u);
-    free(cat);
-    ld_obs_clear(&obs);
-    return st;
+    static const ld_model model = {bayes_ready, bayes_propose};
+    return ld_model_ask(&model, state, spec, history, n_history, number, values, grid_index);
 }
 
 const ld_sampler_type ld_sampler_bayes = {

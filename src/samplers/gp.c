@@ -1213,37 +1213,23 @@ static ld_status gp_create(const ld_spec *spec, uint64_t seed, void **state, cha
     return ld_model_state_new(spec, seed, state, err, errlen);
 }
 
+static int gp_ready(const ld_spec *spec, const ld_obs *obs, int number)
+{
+    return (size_t)number >= ld_obs_n_init(ld_obs_dims(spec)) &&
+           obs->n_complete + obs->n_pruned >= 2;
+}
+
+static ld_status gp_propose(ld_model_state *s, const ld_spec *spec, const ld_obs *obs,
+                            int number, double *u, int *cat)
+{
+    return ld_gp_propose(s->seed, spec, obs, number, &s->fits, u, cat);
+}
+
 static ld_status gp_ask(void *state, const ld_spec *spec, const ld_trial *history,
                         size_t n_history, int number, ld_value *values, int *grid_index)
 {
-    ld_model_state *s = state;
-    *grid_index = -1;
-    ld_obs obs;
-    ld_status st = ld_obs_build(spec, history, n_history, &obs);
-    if (st != LD_OK)
-        return st;
-    size_t P = spec->n_params;
-    double *u = malloc(nz(P) * sizeof *u);
-    int *cat = malloc(nz(P) * sizeof *cat);
-    if (!u || !cat) {
-        st = LD_ERR_NOMEM;
-        goto done;
-    }
-    size_t d = ld_obs_dims(spec);
-    if ((size_t)number < ld_obs_n_init(d) || obs.n_complete + obs.n_pruned < 2) {
-        st = s->sobol.type->ask(s->sobol.state, spec, history, n_history, number, values,
-                                grid_index);
-        if (st == LD_OK)
-            ld_obs_mask(spec, values);
-        goto done;
-    }
-    st = ld_gp_propose(s->seed, spec, &obs, number, &s->fits, u, cat);
-    if (st == LD_OK)
-        ld_obs_emit(spec, u, cat, values);
-done:
-    free(u), free(cat);
-    ld_obs_clear(&obs);
-    return st;
+    static const ld_model model = {gp_ready, gp_propose};
+    return ld_model_ask(&model, state, spec, history, n_history, number, values, grid_index);
 }
 
 const ld_sampler_type ld_sampler_gp = {

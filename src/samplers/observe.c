@@ -57,6 +57,35 @@ ld_status ld_model_state_new(const ld_spec *spec, uint64_t seed, void **state, c
     return LD_OK;
 }
 
+ld_status ld_model_ask(const ld_model *model, ld_model_state *s, const ld_spec *spec,
+                       const ld_trial *history, size_t n_history, int number, ld_value *values,
+                       int *grid_index)
+{
+    *grid_index = -1;
+    ld_obs obs;
+    ld_status st = ld_obs_build(spec, history, n_history, &obs);
+    if (st != LD_OK)
+        return st;
+    if (!model->model_ready(spec, &obs, number)) {
+        ld_obs_clear(&obs);
+        st = s->sobol.type->ask(s->sobol.state, spec, history, n_history, number, values,
+                                grid_index);
+        if (st == LD_OK)
+            ld_obs_mask(spec, values);
+        return st;
+    }
+    size_t P = spec->n_params ? spec->n_params : 1;
+    double *u = malloc(P * sizeof *u);
+    int *cat = malloc(P * sizeof *cat);
+    st = u && cat ? model->propose(s, spec, &obs, number, u, cat) : LD_ERR_NOMEM;
+    if (st == LD_OK)
+        ld_obs_emit(spec, u, cat, values);
+    free(u);
+    free(cat);
+    ld_obs_clear(&obs);
+    return st;
+}
+
 void ld_model_state_free(void *state)
 {
     ld_model_state *s = state;

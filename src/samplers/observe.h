@@ -117,6 +117,23 @@ typedef struct {
 
 ld_status ld_model_state_new(const ld_spec *spec, uint64_t seed, void **state, char *err,
                              size_t errlen);
+
+/*
+ * How a model-based sampler answers an ask (ld_model_ask): model_ready says whether the model
+ * proposes trial `number` from obs (0: a Sobol point, before there is enough to model), and
+ * propose writes that proposal as u[P] and cat[P] for ld_obs_emit.
+ */
+typedef struct {
+    int (*model_ready)(const ld_spec *spec, const ld_obs *obs, int number);
+    ld_status (*propose)(ld_model_state *s, const ld_spec *spec, const ld_obs *obs, int number,
+                         double *u, int *cat);
+} ld_model;
+
+/* The ask of tpe, gp and bayes: the history as observations, then a Sobol point or the model's
+   proposal, with the parameters its values make inactive cleared. */
+ld_status ld_model_ask(const ld_model *model, ld_model_state *s, const ld_spec *spec,
+                       const ld_trial *history, size_t n_history, int number, ld_value *values,
+                       int *grid_index);
 /* Frees a state from ld_model_state_new (NULL does nothing): the samplers' destroy. */
 void ld_model_state_free(void *state);
 

@@ -687,34 +687,23 @@ const ld_tpe_options ld_tpe_defaults = {
     .constant_liar = 1,
 };
 
+static int tpe_ready(const ld_spec *spec, const ld_obs *obs, int number)
+{
+    (void)spec, (void)number;
+    return obs->n_complete + obs->n_pruned >= N_STARTUP;
+}
+
+static ld_status tpe_propose(ld_model_state *s, const ld_spec *spec, const ld_obs *obs,
+                             int number, double *u, int *cat)
+{
+    return ld_tpe_propose(s->seed, spec, obs, number, &ld_tpe_defaults, u, cat);
+}
+
 static ld_status tpe_ask(void *state, const ld_spec *spec, const ld_trial *history,
                          size_t n_history, int number, ld_value *values, int *grid_index)
 {
-    ld_model_state *s = state;
-    *grid_index = -1;
-    ld_obs obs;
-    ld_status st = ld_obs_build(spec, history, n_history, &obs);
-    if (st != LD_OK)
-        return st;
-    if (obs.n_complete + obs.n_pruned < N_STARTUP) {
-        ld_obs_clear(&obs);
-        st = s->sobol.type->ask(s->sobol.state, spec, history, n_history, number, values,
-                                  grid_index);
-        if (st == LD_OK)
-            ld_obs_mask(spec, values);
-        return st;
-    }
-    size_t P = spec->n_params;
-    double *u = malloc(nz(P) * sizeof *u);
-    int *cat = malloc(nz(P) * sizeof *cat);
-    st = u && cat ? ld_tpe_propose(s->seed, spec, &obs, number, &ld_tpe_defaults, u, cat)
-                  : LD_ERR_NOMEM;
-    if (st == LD_OK)
-        ld_obs_emit(spec, u, cat, values);
-    free(u);
-    free(cat);
-    ld_obs_clear(&obs);
-    return st;
+    static const ld_model model = {tpe_ready, tpe_propose};
+    return ld_model_ask(&model, state, spec, history, n_history, number, values, grid_index);
 }
 
 const ld_sampler_type ld_sampler_tpe = {
