@@ -175,21 +175,10 @@ static void test_deterministic(void)
 
 static void test_beats_random_on_branin(void)
 {
-    double sum_gp = 0, sum_random = 0;
-    int wins = 0;
-    for (uint64_t seed = 1; seed <= 10; seed++) {
-        double t = run_branin("gp", seed, 40) - BRANIN_MIN;
-        double r = run_branin("random", seed, 40) - BRANIN_MIN;
-        sum_gp += t;
-        sum_random += r;
-        wins += t < r;
-    }
-    fprintf(stderr, "branin, 40 trials, mean regret over 10 seeds: gp %.4g, random %.4g, "
-                    "gp better on %d seeds\n",
-            sum_gp / 10, sum_random / 10, wins);
-    CHECK(sum_gp < 0.1 * sum_random);
-    CHECK(wins >= 9);
-    CHECK(sum_gp / 10 < 0.01);
+    branin_duel d = duel_on_branin("gp");
+    CHECK(d.mean < 0.1 * d.mean_random);
+    CHECK(d.wins >= 9);
+    CHECK(d.mean < 0.01);
 }
 
 static const char COND_SWEEP[] =
