@@ -123,6 +123,9 @@ const ld_series *ld_trial_series(const ld_trial *trial, const char *key);
 /* The value of the parameter `name` in the trial, or NULL when the trial has none (a parameter
    its `when` made inactive is not recorded). */
 const ld_value *ld_trial_param(const ld_trial *trial, const char *name);
+/* Was the trial stopped for diverging (a NaN or infinite objective, or diverged=1)? Such a
+   trial is pruned, usually without a value, with a reason that starts "diverged". */
+int ld_trial_diverged(const ld_trial *trial);
 
 /* ---- storage --------------------------------------------------------------------------- */
 

@@ -70,6 +70,12 @@ const ld_value *ld_trial_param(const ld_trial *trial, const char *name)
     return NULL;
 }
 
+int ld_trial_diverged(const ld_trial *trial)
+{
+    return trial && trial->state == LD_TRIAL_PRUNED && trial->reason &&
+           strncmp(trial->reason, "diverged", 8) == 0;
+}
+
 static void series_clear(ld_series *s)
 {
     free(s->key);

@@ -27,41 +27,28 @@ static int fits(const ld_param *p, const ld_value *v)
     return fabs(a - b) <= 1e-9 * (fabs(a) + fabs(b)) + 1e-12;
 }
 
-/* Maps one parent trial into this spec's parameter order; 0 when it does not fit. */
-static int map_trial(const ld_spec *spec, const ld_trial *old, ld_trial *out)
+/*
+ * Does a parent trial, already in this spec's parameter order (ld_trials_align), fit this
+ * study's space? A parameter it lacks is filled when this spec holds it constant, and may be
+ * missing only when it is conditional here; every value it has must lie in the new range.
+ */
+static int fit_trial(const ld_spec *spec, ld_trial *t)
 {
-    memset(out, 0, sizeof *out);
-    out->param_names = calloc(spec->n_params ? spec->n_params : 1, sizeof *out->param_names);
-    out->params = calloc(spec->n_params ? spec->n_params : 1, sizeof *out->params);
-    if (!out->param_names || !out->params)
-        return 0;
-    out->n_params = spec->n_params;
     for (size_t j = 0; j < spec->n_params; j++) {
         const ld_param *p = &spec->params[j];
-        out->param_names[j] = ld_strdup(p->name);
-        const ld_value *v = NULL;
-        for (size_t i = 0; i < old->n_params && !v; i++)
-            if (strcmp(old->param_names[i], p->name) == 0)
-                v = &old->params[i];
-        if (v && v->type != LD_VAL_NONE) {
+        ld_value *v = &t->params[j];
+        if (v->type != LD_VAL_NONE) {
             if (!fits(p, v))
                 return 0;
-            out->params[j] = ld_value_copy(v);
         } else if (p->dist == LD_DIST_CONSTANT && p->n_values == 1) {
-            out->params[j] = ld_value_copy(&p->values[0]);
+            *v = ld_value_copy(&p->values[0]);
         } else if (!p->when_param) {
             return 0; /* the parent never varied a parameter this study needs */
         }
     }
-    out->number = old->number;
-    out->state = old->state;
-    out->has_value = old->has_value;
-    out->value = old->value;
-    if (old->reason && !(out->reason = ld_strdup(old->reason)))
-        return 0;
-    out->grid_index = -1;
-    out->retry_of = -1;
-    out->requeued_as = -1;
+    t->grid_index = -1;
+    t->retry_of = -1;
+    t->requeued_as = -1;
     return 1;
 }
 
@@ -77,7 +64,7 @@ ld_status ld_study_load_warm(ld_study *s, const char *parent)
     if (st != LD_OK)
         return st;
     s->warm = calloc(n ? n : 1, sizeof *s->warm);
-    if (!s->warm) {
+    if (!s->warm || ld_trials_align(s->spec, old, n) != LD_OK) {
         ld_trials_free(old, n);
         return ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
     }
@@ -85,14 +72,12 @@ ld_status ld_study_load_warm(ld_study *s, const char *parent)
     for (size_t i = 0; i < n; i++) {
         int finished = old[i].state == LD_TRIAL_COMPLETE || old[i].state == LD_TRIAL_PRUNED;
         /* a diverged trial has no value but tells the sampler where not to go (observe.h) */
-        int diverged = old[i].state == LD_TRIAL_PRUNED && old[i].reason &&
-                       strncmp(old[i].reason, "diverged", 8) == 0;
-        if (!finished || (!old[i].has_value && !diverged))
+        if (!finished || (!old[i].has_value && !ld_trial_diverged(&old[i])))
             continue;
-        if (map_trial(s->spec, &old[i], &s->warm[s->n_warm]))
-            s->n_warm++;
-        else {
-            ld_trial_clear(&s->warm[s->n_warm]);
+        if (fit_trial(s->spec, &old[i])) {
+            s->warm[s->n_warm++] = old[i]; /* moved: old[i] no longer owns it */
+            memset(&old[i], 0, sizeof old[i]);
+        } else {
             skipped++;
         }
     }

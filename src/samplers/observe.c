@@ -139,8 +139,7 @@ ld_status ld_obs_build(const ld_spec *spec, const ld_trial *history, size_t n_hi
         double loss = NAN;
         if (t->requeued_as >= 0)
             continue;
-        if (t->state == LD_TRIAL_PRUNED && t->reason &&
-            strncmp(t->reason, "diverged", 8) == 0) {
+        if (ld_trial_diverged(t)) {
             /* Stopped for a NaN or infinite objective or diverged=1 (the study's reason
                starts so): the worst loss whichever the direction, with or without a finite
                value before it, so that the samplers learn to leave that region. */

@@ -121,7 +121,7 @@ typedef struct {
     int wins;
 } branin_duel;
 
-static branin_duel duel_on_branin(const char *sampler)
+__attribute__((unused)) static branin_duel duel_on_branin(const char *sampler)
 {
     branin_duel d = {0, 0, 0};
     for (uint64_t seed = 1; seed <= 10; seed++) {
