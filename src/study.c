@@ -263,8 +263,21 @@ static size_t count_live(const ld_trial *h, size_t n)
     return live;
 }
 
+/* Are t's parameters already the spec's, in its order (a sweep without `when`: every trial)? */
+static int in_spec_order(const ld_spec *spec, const ld_trial *t)
+{
+    if (t->n_params != spec->n_params)
+        return 0;
+    for (size_t j = 0; j < t->n_params; j++)
+        if (!t->param_names[j] || strcmp(t->param_names[j], spec->params[j].name) != 0)
+            return 0;
+    return 1;
+}
+
 static ld_status align_trial(const ld_spec *spec, ld_trial *t)
 {
+    if (in_spec_order(spec, t))
+        return LD_OK;
     size_t P = spec->n_params, np = P ? P : 1;
     char **names = calloc(np, sizeof *names);
     ld_value *params = calloc(np, sizeof *params);
