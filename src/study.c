@@ -633,6 +633,11 @@ ld_status ld_study_tell(ld_study *s, int number, const ld_trial_end *end)
             ld_buf_printf(&b, "no metric '%s' reported (print a line such as '%s=0.91')",
                           s->spec->metric, s->spec->metric);
         fin.reason = owned_reason = ld_buf_take(&b);
+    } else if (fin.state == LD_TRIAL_PRUNED && !fin.has_value &&
+               (owned_reason = divergence_reason(s->spec, &trial))) {
+        /* A pruner's verdict, then a NaN before the signal landed: the journal says diverged,
+           so that the samplers count the trial as the worst result rather than as nothing. */
+        fin.reason = owned_reason;
     }
     ld_trial_state from = trial.state;
     if (from == LD_TRIAL_FAILED && is_stale(&trial)) {

@@ -383,23 +383,6 @@ static void stop_slot(tuner *tu, slot *sl, const char *reason)
     ld_runner_stop(tu->runner, sl->job);
 }
 
-/*
- * A divergence reported while the trial is already being stopped (a pruner's verdict, then a
- * NaN before the signal lands) is what the journal should say: the samplers count a diverged
- * trial as the worst loss, and a pruned one whose last value is NaN would otherwise count as
- * nothing, so the model would propose the same diverging point again.
- */
-static void stop_slot_diverged(tuner *tu, slot *sl, const char *reason)
-{
-    if (sl->stop_reason && !sl->interrupted && strncmp(sl->stop_reason, "diverged", 8) != 0 &&
-        strcmp(sl->stop_reason, "stopped by hand") != 0) {
-        free(sl->stop_reason);
-        sl->stop_reason = ld_strdup(reason);
-        return;
-    }
-    stop_slot(tu, sl, reason);
-}
-
 static void on_line(tuner *tu, slot *sl, const char *line)
 {
     ld_metric_kv kv[LD_METRICS_MAX];
@@ -436,7 +419,7 @@ static void on_line(tuner *tu, slot *sl, const char *line)
         else
             snprintf(reason, sizeof reason, "diverged: %s is not a finite number at %s %g",
                      tu->spec->metric, tu->spec->step, step);
-        stop_slot_diverged(tu, sl, reason);
+        stop_slot(tu, sl, reason);
     } else if (has_objective && tu->study->pruner.type && !sl->stop_reason) {
         int stop = 0;
         char *why = NULL;
