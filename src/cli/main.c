@@ -97,8 +97,9 @@ static const cli_command commands[] = {
      "  -o FILE         write the sweep to FILE (default: stdout)\n"
      "Ranges shrink to the top trials' span plus a margin on each parameter's own scale (log\n"
      "stays log); categories outside the top are dropped; parameters of under 5% importance\n"
-     "are frozen at the best value (with 10 or more complete trials). The new sweep names\n"
-     "this study as its parent: its trials warm-start the new study's sampler.\n"},
+     "are frozen at the best value (with 10 or more complete trials; a categorical one only\n"
+     "when the top trials agree on it). The new sweep names this study as its parent: its\n"
+     "trials warm-start the new study's sampler.\n"},
     {"data", cmd_data, "data TOOL [FILE...] [options]",
      "know, shrink and split text-classification data (TSV label<TAB>text or fastText)",
      "Tools:\n"
