@@ -79,4 +79,13 @@ ld_status ld_study_requeue(ld_study *study, const ld_trial *trial);
 /* How many times this trial's params were already retried after failures of their own. */
 int ld_study_retry_depth(const ld_trial *history, size_t n, const ld_trial *trial);
 
+/*
+ * Refine's narrowing (refine.c) for another sweep writer (playbook.c): the body of parameter j
+ * of spec narrowed around top[n_top] (best first, in spec's order), or frozen at top[0]'s value
+ * when importance (NULL: never) says it hardly matters.
+ */
+struct ld_yw_s;
+void ld_refine_emit_param(struct ld_yw_s *w, const ld_spec *spec, const ld_trial **top,
+                          size_t n_top, const double *importance, size_t j);
+
 #endif

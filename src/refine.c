@@ -21,107 +21,9 @@
 #include "journal_internal.h"
 #include "report/importance.h"
 #include "util/buf.h"
+#include "util/yaml_writer.h"
 
 #define FREEZE_BELOW 0.05
-
-typedef struct {
-    yaml_emitter_t emitter;
-    ld_buf out;
-    int failed;
-} writer;
-
-static int write_handler(void *data, unsigned char *buffer, size_t size)
-{
-    ld_buf_append(data, (const char *)buffer, size);
-    return 1;
-}
-
-static void emit(writer *w, yaml_event_t *ev, int ok)
-{
-    if (w->failed || !ok || !yaml_emitter_emit(&w->emitter, ev))
-        w->failed = 1;
-}
-
-static void scalar_styled(writer *w, const char *text, yaml_scalar_style_t style)
-{
-    yaml_event_t ev;
-    int ok = yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text,
-                                          (int)strlen(text), 1, 1, style);
-    emit(w, &ev, ok);
-}
-
-static void key(writer *w, const char *text) { scalar_styled(w, text, YAML_ANY_SCALAR_STYLE); }
-
-/* A string value: quoted whenever a plain scalar would read back as something else. */
-static void string(writer *w, const char *text) { scalar_styled(w, text, YAML_DOUBLE_QUOTED_SCALAR_STYLE); }
-
-static void number(writer *w, double v, int integer)
-{
-    char buf[40];
-    if (integer)
-        snprintf(buf, sizeof buf, "%.0f", v);
-    else {
-        ld_format_double(v, buf);
-        if (!strpbrk(buf, ".eEn")) /* keep floats floats: 3 -> 3.0 */
-            strcat(buf, ".0");
-    }
-    scalar_styled(w, buf, YAML_PLAIN_SCALAR_STYLE);
-}
-
-static void value(writer *w, const ld_value *v)
-{
-    switch (v->type) {
-    case LD_VAL_INT: number(w, v->num, 1); break;
-    case LD_VAL_FLOAT: number(w, v->num, 0); break;
-    case LD_VAL_BOOL: scalar_styled(w, v->num != 0 ? "true" : "false", YAML_PLAIN_SCALAR_STYLE); break;
-    case LD_VAL_STR: string(w, v->str); break;
-    default: scalar_styled(w, "null", YAML_PLAIN_SCALAR_STYLE);
-    }
-}
-
-static void map_start(writer *w, int flow)
-{
-    yaml_event_t ev;
-    int ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-                                                 flow ? YAML_FLOW_MAPPING_STYLE
-                                                      : YAML_BLOCK_MAPPING_STYLE);
-    emit(w, &ev, ok);
-}
-
-static void map_end(writer *w)
-{
-    yaml_event_t ev;
-    emit(w, &ev, yaml_mapping_end_event_initialize(&ev));
-}
-
-static void seq_start(writer *w, int flow)
-{
-    yaml_event_t ev;
-    int ok = yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-                                                  flow ? YAML_FLOW_SEQUENCE_STYLE
-                                                       : YAML_BLOCK_SEQUENCE_STYLE);
-    emit(w, &ev, ok);
-}
-
-static void seq_end(writer *w)
-{
-    yaml_event_t ev;
-    emit(w, &ev, yaml_sequence_end_event_initialize(&ev));
-}
-
-static void kv_string(writer *w, const char *k, const char *v)
-{
-    if (!v)
-        return;
-    key(w, k);
-    string(w, v);
-}
-
-static void kv_number(writer *w, const char *k, double v, int integer)
-{
-    key(w, k);
-    number(w, v, integer);
-}
 
 /* ---- narrowing ------------------------------------------------------------------------- */
 
@@ -168,7 +70,7 @@ static void old_value_range(const ld_param *p, double *lo, double *hi)
     }
 }
 
-static void emit_range(writer *w, const plan *pl, size_t j)
+static void emit_range(ld_yw *w, const plan *pl, size_t j)
 {
     const ld_param *p = &pl->spec->params[j];
     double ulo = INFINITY, uhi = -INFINITY;
@@ -194,17 +96,17 @@ static void emit_range(writer *w, const plan *pl, size_t j)
         ld_value_clear(&vb);
     }
     ld_dist d = values_form(p->dist);
-    key(w, "distribution");
-    string(w, ld_dist_name(d));
+    ld_yw_key(w, "distribution");
+    ld_yw_string(w, ld_dist_name(d));
     int integer = p->integer || p->dist == LD_DIST_INT_UNIFORM;
-    kv_number(w, "min", lo, integer);
-    kv_number(w, "max", hi, integer);
+    ld_yw_kv_number(w, "min", lo, integer);
+    ld_yw_kv_number(w, "max", hi, integer);
     if (p->q > 0 && (d == LD_DIST_Q_UNIFORM || d == LD_DIST_Q_LOG_UNIFORM_VALUES))
-        kv_number(w, "q", p->q, p->integer);
+        ld_yw_kv_number(w, "q", p->q, p->integer);
 }
 
 /* Normal forms: centre on the top trials (in log space for log_normal). */
-static void emit_normal(writer *w, const plan *pl, size_t j)
+static void emit_normal(ld_yw *w, const plan *pl, size_t j)
 {
     const ld_param *p = &pl->spec->params[j];
     int logged = p->dist == LD_DIST_LOG_NORMAL || p->dist == LD_DIST_Q_LOG_NORMAL;
@@ -219,33 +121,33 @@ static void emit_normal(writer *w, const plan *pl, size_t j)
     }
     double mu = m ? sum / (double)m : p->mu;
     double sd = m > 1 ? sqrt(fmax(sq / (double)m - mu * mu, 0)) : p->sigma;
-    key(w, "distribution");
-    string(w, ld_dist_name(p->dist));
-    kv_number(w, "mu", mu, 0);
-    kv_number(w, "sigma", fmax(sd, p->sigma / 4), 0);
+    ld_yw_key(w, "distribution");
+    ld_yw_string(w, ld_dist_name(p->dist));
+    ld_yw_kv_number(w, "mu", mu, 0);
+    ld_yw_kv_number(w, "sigma", fmax(sd, p->sigma / 4), 0);
     if (p->q > 0 && (p->dist == LD_DIST_Q_NORMAL || p->dist == LD_DIST_Q_LOG_NORMAL))
-        kv_number(w, "q", p->q, 0);
+        ld_yw_kv_number(w, "q", p->q, 0);
 }
 
-static void emit_categorical(writer *w, const plan *pl, size_t j)
+static void emit_categorical(ld_yw *w, const plan *pl, size_t j)
 {
     const ld_param *p = &pl->spec->params[j];
-    key(w, "values");
-    seq_start(w, 1);
+    ld_yw_key(w, "values");
+    ld_yw_seq_start(w, 1);
     size_t kept = 0;
     for (size_t k = 0; k < p->n_values; k++) {
         int seen = 0;
         for (size_t i = 0; i < pl->n_top && !seen; i++)
             seen = ld_value_equal(&pl->top[i]->params[j], &p->values[k]);
         if (seen) {
-            value(w, &p->values[k]);
+            ld_yw_value(w, &p->values[k]);
             kept++;
         }
     }
     if (!kept) /* the parameter was inactive in every top trial: keep it as it was */
         for (size_t k = 0; k < p->n_values; k++)
-            value(w, &p->values[k]);
-    seq_end(w);
+            ld_yw_value(w, &p->values[k]);
+    ld_yw_seq_end(w);
 }
 
 /*
@@ -271,15 +173,15 @@ static int is_frozen(const plan *pl, size_t j)
     return 1;
 }
 
-static void emit_param_body(writer *w, const plan *pl, size_t j)
+static void emit_param_body(ld_yw *w, const plan *pl, size_t j)
 {
     const ld_param *p = &pl->spec->params[j];
     const ld_value *best = pl->n_top ? &pl->top[0]->params[j] : NULL;
-    map_start(w, 1);
+    ld_yw_map_start(w, 1);
     int frozen = is_frozen(pl, j);
     if (p->dist == LD_DIST_CONSTANT || frozen) {
-        key(w, "value");
-        value(w, frozen ? best : &p->values[0]);
+        ld_yw_key(w, "value");
+        ld_yw_value(w, frozen ? best : &p->values[0]);
     } else if (p->dist == LD_DIST_CATEGORICAL) {
         emit_categorical(w, pl, j);
     } else if (is_range(p->dist)) {
@@ -288,26 +190,26 @@ static void emit_param_body(writer *w, const plan *pl, size_t j)
                p->dist == LD_DIST_LOG_NORMAL || p->dist == LD_DIST_Q_LOG_NORMAL) {
         emit_normal(w, pl, j);
     } else { /* beta: kept as it was */
-        key(w, "distribution");
-        string(w, ld_dist_name(p->dist));
-        kv_number(w, "a", p->a, 0);
-        kv_number(w, "b", p->b, 0);
+        ld_yw_key(w, "distribution");
+        ld_yw_string(w, ld_dist_name(p->dist));
+        ld_yw_kv_number(w, "a", p->a, 0);
+        ld_yw_kv_number(w, "b", p->b, 0);
     }
     if (p->when_param) {
-        key(w, "when");
-        map_start(w, 1);
-        key(w, p->when_param);
-        value(w, &p->when_value);
-        map_end(w);
+        ld_yw_key(w, "when");
+        ld_yw_map_start(w, 1);
+        ld_yw_key(w, p->when_param);
+        ld_yw_value(w, &p->when_value);
+        ld_yw_map_end(w);
     }
-    map_end(w);
+    ld_yw_map_end(w);
 }
 
 /* Parameters [from, to) share the first `depth` name components; nested ones are written back
    as nested `parameters` mappings. */
-static void emit_params(writer *w, const plan *pl, size_t from, size_t to, size_t depth)
+static void emit_params(ld_yw *w, const plan *pl, size_t from, size_t to, size_t depth)
 {
-    map_start(w, 0);
+    ld_yw_map_start(w, 0);
     size_t j = from;
     while (j < to) {
         const char *name = pl->spec->params[j].name;
@@ -316,7 +218,7 @@ static void emit_params(writer *w, const plan *pl, size_t from, size_t to, size_
             part = strchr(part, '.') ? strchr(part, '.') + 1 : NULL;
         const char *dot = part ? strchr(part, '.') : NULL;
         if (!dot) {
-            key(w, part ? part : name);
+            ld_yw_key(w, part ? part : name);
             emit_param_body(w, pl, j);
             j++;
             continue;
@@ -326,105 +228,100 @@ static void emit_params(writer *w, const plan *pl, size_t from, size_t to, size_
             end++;
         char group[256];
         snprintf(group, sizeof group, "%.*s", (int)(dot - part), part);
-        key(w, group);
-        map_start(w, 0);
-        key(w, "parameters");
+        ld_yw_key(w, group);
+        ld_yw_map_start(w, 0);
+        ld_yw_key(w, "parameters");
         emit_params(w, pl, j, end, depth + 1);
-        map_end(w);
+        ld_yw_map_end(w);
         j = end;
     }
-    map_end(w);
+    ld_yw_map_end(w);
 }
 
-static void emit_sweep(writer *w, const plan *pl, const char *name, const char *parent,
+static void emit_sweep(ld_yw *w, const plan *pl, const char *name, const char *parent,
                        const char *why)
 {
     const ld_spec *s = pl->spec;
-    yaml_event_t ev;
-    emit(w, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
-    emit(w, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
-    map_start(w, 0);
-    kv_string(w, "name", name);
-    kv_string(w, "description", why);
-    kv_string(w, "parent", parent);
-    kv_string(w, "program", s->program);
+    ld_yw_map_start(w, 0);
+    ld_yw_kv_string(w, "name", name);
+    ld_yw_kv_string(w, "description", why);
+    ld_yw_kv_string(w, "parent", parent);
+    ld_yw_kv_string(w, "program", s->program);
     if (s->n_command) {
-        key(w, "command");
-        seq_start(w, 1);
+        ld_yw_key(w, "command");
+        ld_yw_seq_start(w, 1);
         for (size_t i = 0; i < s->n_command; i++)
-            string(w, s->command[i]);
-        seq_end(w);
+            ld_yw_string(w, s->command[i]);
+        ld_yw_seq_end(w);
     }
-    kv_string(w, "method", ld_method_name(s->method));
-    key(w, "metric");
-    map_start(w, 1);
-    kv_string(w, "name", s->metric);
-    kv_string(w, "goal", s->maximize ? "maximize" : "minimize");
+    ld_yw_kv_string(w, "method", ld_method_name(s->method));
+    ld_yw_key(w, "metric");
+    ld_yw_map_start(w, 1);
+    ld_yw_kv_string(w, "name", s->metric);
+    ld_yw_kv_string(w, "goal", s->maximize ? "maximize" : "minimize");
     if (s->has_target)
-        kv_number(w, "target", s->target, 0);
-    kv_string(w, "summary", s->summary == LD_SUMMARY_BEST ? "best" : "last");
-    map_end(w);
-    key(w, "parameters");
+        ld_yw_kv_number(w, "target", s->target, 0);
+    ld_yw_kv_string(w, "summary", s->summary == LD_SUMMARY_BEST ? "best" : "last");
+    ld_yw_map_end(w);
+    ld_yw_key(w, "parameters");
     emit_params(w, pl, 0, s->n_params, 0);
     const ld_early_terminate *et = &s->early_terminate;
     if (et->type) {
-        key(w, "early_terminate");
-        map_start(w, 1);
-        kv_string(w, "type", et->type);
+        ld_yw_key(w, "early_terminate");
+        ld_yw_map_start(w, 1);
+        ld_yw_kv_string(w, "type", et->type);
         if (et->min_iter)
-            kv_number(w, "min_iter", et->min_iter, 1);
+            ld_yw_kv_number(w, "min_iter", et->min_iter, 1);
         if (et->max_iter)
-            kv_number(w, "max_iter", et->max_iter, 1);
+            ld_yw_kv_number(w, "max_iter", et->max_iter, 1);
         if (et->s)
-            kv_number(w, "s", et->s, 1);
-        kv_number(w, "eta", et->eta, 0);
+            ld_yw_kv_number(w, "s", et->s, 1);
+        ld_yw_kv_number(w, "eta", et->eta, 0);
         if (!strcmp(et->type, "median")) {
-            kv_number(w, "n_startup_trials", et->n_startup_trials, 1);
-            kv_number(w, "n_warmup_steps", et->n_warmup_steps, 1);
-            kv_number(w, "interval", et->interval, 1);
+            ld_yw_kv_number(w, "n_startup_trials", et->n_startup_trials, 1);
+            ld_yw_kv_number(w, "n_warmup_steps", et->n_warmup_steps, 1);
+            ld_yw_kv_number(w, "interval", et->interval, 1);
         }
         if (et->min_early_stopping_rate)
-            kv_number(w, "min_early_stopping_rate", et->min_early_stopping_rate, 1);
+            ld_yw_kv_number(w, "min_early_stopping_rate", et->min_early_stopping_rate, 1);
         if (et->has_lower)
-            kv_number(w, "lower", et->lower, 0);
+            ld_yw_kv_number(w, "lower", et->lower, 0);
         if (et->has_upper)
-            kv_number(w, "upper", et->upper, 0);
-        map_end(w);
+            ld_yw_kv_number(w, "upper", et->upper, 0);
+        ld_yw_map_end(w);
     }
-    kv_number(w, "parallel", s->parallel, 1);
+    ld_yw_kv_number(w, "parallel", s->parallel, 1);
     if (s->n_gpus) {
-        key(w, "gpus");
-        seq_start(w, 1);
+        ld_yw_key(w, "gpus");
+        ld_yw_seq_start(w, 1);
         for (size_t i = 0; i < s->n_gpus; i++)
-            number(w, s->gpus[i], 1);
-        seq_end(w);
+            ld_yw_number(w, s->gpus[i], 1);
+        ld_yw_seq_end(w);
     }
     if (s->threads_per_trial)
-        kv_number(w, "threads_per_trial", s->threads_per_trial, 1);
+        ld_yw_kv_number(w, "threads_per_trial", s->threads_per_trial, 1);
     if (s->timeout_seconds > 0) {
         char t[40];
         snprintf(t, sizeof t, "%gs", s->timeout_seconds);
-        kv_string(w, "timeout", t);
+        ld_yw_kv_string(w, "timeout", t);
     }
     if (s->budget_trials > 0 || s->budget_seconds > 0) {
-        key(w, "budget");
-        map_start(w, 1);
+        ld_yw_key(w, "budget");
+        ld_yw_map_start(w, 1);
         if (s->budget_trials > 0)
-            kv_number(w, "trials", (double)s->budget_trials, 1);
+            ld_yw_kv_number(w, "trials", (double)s->budget_trials, 1);
         if (s->budget_seconds > 0) {
             char t[40];
             snprintf(t, sizeof t, "%gs", s->budget_seconds);
-            kv_string(w, "time", t);
+            ld_yw_kv_string(w, "time", t);
         }
-        map_end(w);
+        ld_yw_map_end(w);
     }
     if (s->step && strcmp(s->step, "epoch") != 0)
-        kv_string(w, "step", s->step);
+        ld_yw_kv_string(w, "step", s->step);
     if (s->retries)
-        kv_number(w, "retries", s->retries, 1);
-    map_end(w);
-    emit(w, &ev, yaml_document_end_event_initialize(&ev, 1));
-    emit(w, &ev, yaml_stream_end_event_initialize(&ev));
+        ld_yw_kv_number(w, "retries", s->retries, 1);
+    ld_yw_map_end(w);
 }
 
 /* ---- the public entry ------------------------------------------------------------------ */
@@ -531,23 +428,15 @@ ld_status ld_db_refine(ld_db *db, const char *study, size_t top_k, char **yaml)
         char *name = st == LD_OK ? child_name(db, study) : NULL;
         char *why = st == LD_OK ? describe_refinement(&pl, study, complete, info.description)
                                 : NULL;
-        writer w = {.out = LD_BUF_INIT};
         if (st == LD_OK && (!name || !why))
             st = ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
-        if (st == LD_OK && yaml_emitter_initialize(&w.emitter)) {
-            yaml_emitter_set_output(&w.emitter, write_handler, &w.out);
-            yaml_emitter_set_unicode(&w.emitter, 1);
-            yaml_emitter_set_width(&w.emitter, -1); /* descriptions stay on one line */
+        if (st == LD_OK) {
+            ld_yw w;
+            ld_yw_begin(&w);
             emit_sweep(&w, &pl, name, study, why);
-            yaml_emitter_delete(&w.emitter);
-            if (w.failed)
+            if (!(*yaml = ld_yw_finish(&w)))
                 st = ld_db_fail(db, LD_ERR_NOMEM, "cannot write the refined sweep");
-            else
-                *yaml = ld_buf_take(&w.out);
-        } else if (st == LD_OK) {
-            st = ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
         }
-        ld_buf_free(&w.out);
         free(name);
         free(why);
         ld_study_info_clear(&info);
@@ -557,4 +446,12 @@ ld_status ld_db_refine(ld_db *db, const char *study, size_t top_k, char **yaml)
     ld_trials_free(trials, n);
     ld_study_close(s);
     return st;
+}
+
+void ld_refine_emit_param(ld_yw *w, const ld_spec *spec, const ld_trial **top, size_t n_top,
+                          const double *importance, size_t j)
+{
+    plan pl = {.spec = spec, .top = top, .n_top = n_top, .importance = importance,
+               .freeze_ok = importance != NULL};
+    emit_param_body(w, &pl, j);
 }

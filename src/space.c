@@ -156,7 +156,22 @@ void ld_param_clear(ld_param *p)
     free(p->probabilities);
     free(p->when_param);
     ld_value_clear(&p->when_value);
+    ld_value_clear(&p->default_value);
     memset(p, 0, sizeof *p);
+}
+
+int ld_param_contains(const ld_param *p, const ld_value *v)
+{
+    double u = ld_param_to_unit(p, v);
+    if (!isfinite(u))
+        return 0;
+    if (p->dist == LD_DIST_CATEGORICAL || p->dist == LD_DIST_CONSTANT)
+        return 1;
+    ld_value back = {LD_VAL_NONE, 0, NULL};
+    ld_param_from_unit(p, u, &back);
+    double a = back.num, b = v->num;
+    ld_value_clear(&back);
+    return fabs(a - b) <= 1e-9 * (fabs(a) + fabs(b)) + 1e-12;
 }
 
 /* ---- special functions ----------------------------------------------------------------- */

@@ -53,6 +53,8 @@ typedef struct {
     int line, column;      /* where it was declared, 1-based, for messages */
     char *when_param;      /* conditional: active only when that parameter equals when_value; */
     ld_value when_value;   /* NULL / NONE for an unconditional parameter */
+    ld_value default_value;/* `default:`: where a playbook stage that does not search the
+                              parameter holds it before any result; NONE when not given */
 } ld_param;
 
 void ld_param_clear(ld_param *p);
@@ -63,6 +65,10 @@ void ld_param_from_unit(const ld_param *p, double u, ld_value *out);
    range is clamped; a value that is not one of a categorical's values, or of the wrong type, gives
    NaN. */
 double ld_param_to_unit(const ld_param *p, const ld_value *v);
+
+/* Does v, read back through the space, come out as itself (it lies in the range, or is one of
+   the values)? */
+int ld_param_contains(const ld_param *p, const ld_value *v);
 
 /* Is the parameter log-scaled (for plots and model-based samplers)? */
 int ld_param_is_log(const ld_param *p);

@@ -471,7 +471,7 @@ enum {
 
 static const char *const param_keys[] = {"value", "values", "probabilities", "min", "max", "q",
                                          "mu", "sigma", "a", "b", "distribution", "parameters",
-                                         "when"};
+                                         "when", "default"};
 #define N_SHAPE_KEYS 10 /* the first ten have a K_ bit, in bit order */
 
 /* Which keys each distribution needs and which it may take. */
@@ -747,6 +747,20 @@ static int read_when(ctx *c, const yaml_node_t *m, ld_param *p, int *when_node)
     return 1;
 }
 
+/* `default:` (a liandan key): must be a value the distribution can take. */
+static int read_default(ctx *c, const yaml_node_t *m, ld_param *p)
+{
+    yaml_node_t *n = lookup(c, m, "default", NULL);
+    if (!n)
+        return 1;
+    if (!to_value(c, n, "default", &p->default_value))
+        return 0;
+    if (!ld_param_contains(p, &p->default_value))
+        return fail(c, n, "default %s of '%s' is not a value its distribution can take; give "
+                          "one inside its range (or one of its values)", text(n), p->name);
+    return 1;
+}
+
 static int valid_name(const char *s)
 {
     if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
@@ -801,7 +815,7 @@ static int parse_param_body(ctx *c, const yaml_node_t *m, ld_param *p, int *when
     } else if (!read_numbers(c, m, p)) {
         return 0;
     }
-    return read_when(c, m, p, when_node);
+    return read_when(c, m, p, when_node) && read_default(c, m, p);
 }
 
 static int parse_params(ctx *c, const yaml_node_t *m, const char *prefix, int depth);
@@ -1073,23 +1087,27 @@ static int top_gpus(ctx *c, yaml_node_t *v)
     return 1;
 }
 
-static int top_budget(ctx *c, yaml_node_t *v)
+/* budget: {trials: N, time: T}, at the top level or in a stage. */
+static int read_budget(ctx *c, const yaml_node_t *v, const char *what, long *trials,
+                       double *seconds)
 {
     static const char *const known[] = {"trials", "time"};
     static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known)};
     yaml_node_t *n;
-    long long trials = 0;
-    if (!check_keys(c, v, "budget", &ks))
+    long long count = 0;
+    if (!check_keys(c, v, what, &ks))
         return 0;
     if ((n = lookup(c, v, "trials", NULL))) {
-        if (!get_whole(c, n, "budget.trials", 1, &trials))
+        if (!get_whole(c, n, "budget.trials", 1, &count))
             return 0;
-        c->spec->budget_trials = (long)trials;
+        *trials = (long)count;
     }
-    if ((n = lookup(c, v, "time", NULL)) &&
-        !get_duration(c, n, "budget.time", &c->spec->budget_seconds))
-        return 0;
-    return 1;
+    return !(n = lookup(c, v, "time", NULL)) || get_duration(c, n, "budget.time", seconds);
+}
+
+static int top_budget(ctx *c, yaml_node_t *v)
+{
+    return read_budget(c, v, "budget", &c->spec->budget_trials, &c->spec->budget_seconds);
 }
 
 static int top_name(ctx *c, yaml_node_t *v) { return get_string(c, v, "name", &c->spec->name); }
@@ -1229,6 +1247,301 @@ static int top_retries(ctx *c, yaml_node_t *v)
     return get_int(c, v, "retries", 0, &c->spec->retries);
 }
 
+/* ---- playbook stages ------------------------------------------------------------------- */
+
+static int stage_fix(ctx *c, ld_stage *st, const yaml_node_t *key, const char *name,
+                     const yaml_node_t *v)
+{
+    for (size_t i = 0; i < st->n_fixed; i++)
+        if (!strcmp(st->fixed_names[i], name))
+            return fail(c, key, "stage '%s' fixes '%s' twice", st->name, name);
+    char **names = realloc(st->fixed_names, (st->n_fixed + 1) * sizeof *names);
+    if (names)
+        st->fixed_names = names;
+    ld_value *values = realloc(st->fixed_values, (st->n_fixed + 1) * sizeof *values);
+    if (values)
+        st->fixed_values = values;
+    if (!names || !values)
+        return fail_nomem(c);
+    st->fixed_names[st->n_fixed] = NULL;
+    st->fixed_values[st->n_fixed] = (ld_value){LD_VAL_NONE, 0, NULL};
+    if (!to_value(c, v, name, &st->fixed_values[st->n_fixed]))
+        return 0;
+    if (!(st->fixed_names[st->n_fixed] = dup_or_fail(c, name))) {
+        ld_value_clear(&st->fixed_values[st->n_fixed]);
+        return 0;
+    }
+    st->n_fixed++;
+    return 1;
+}
+
+static int stage_search_one(ctx *c, ld_stage *st, const yaml_node_t *name_node,
+                            const yaml_node_t *def)
+{
+    char buf[96];
+    if (name_node->type != YAML_SCALAR_NODE || !valid_name(text(name_node)))
+        return fail(c, name_node, "stage '%s': a parameter to search must be a name, got %s",
+                    st->name, describe(name_node, buf, sizeof buf));
+    for (size_t i = 0; i < st->n_search; i++)
+        if (!strcmp(st->search[i], text(name_node)))
+            return fail(c, name_node, "stage '%s' names '%s' twice", st->name, text(name_node));
+    int redefined = def && !(def->type == YAML_SCALAR_NODE && !*text(def));
+    if (redefined) { /* check the body now, so a mistake is reported where it is */
+        ld_param p = {0};
+        int when = 0;
+        p.q = p.sigma = p.a = p.b = 1;
+        p.name = dup_or_fail(c, text(name_node));
+        int ok = p.name && (def->type == YAML_MAPPING_NODE
+                                ? parse_param_body(c, def, &p, &when)
+                                : fail(c, def, "stage '%s': '%s' must be a parameter such as "
+                                               "{values: [0.001, 0.01]} or empty, got %s",
+                                       st->name, p.name, describe(def, buf, sizeof buf)));
+        ld_param_clear(&p);
+        if (!ok)
+            return 0;
+    }
+    char **names = realloc(st->search, (st->n_search + 1) * sizeof *names);
+    if (names)
+        st->search = names;
+    int *redef = realloc(st->search_redefined, (st->n_search + 1) * sizeof *redef);
+    if (redef)
+        st->search_redefined = redef;
+    if (!names || !redef || !(names[st->n_search] = dup_or_fail(c, text(name_node))))
+        return fail_nomem(c);
+    redef[st->n_search++] = redefined;
+    return 1;
+}
+
+static int stage_search(ctx *c, ld_stage *st, const yaml_node_t *v)
+{
+    char buf[96];
+    if (v->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+             it++)
+            if (!stage_search_one(c, st, node(c, *it), NULL))
+                return 0;
+    } else if (v->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++)
+            if (!stage_search_one(c, st, node(c, p->key), node(c, p->value)))
+                return 0;
+    } else {
+        return fail(c, v, "stage '%s': parameters must be a list of names to search, such as "
+                          "[lr, dropout], or a mapping of names to new distributions, got %s",
+                    st->name, describe(v, buf, sizeof buf));
+    }
+    if (!st->n_search)
+        return fail(c, v, "stage '%s' searches no parameter; name at least one, or leave "
+                          "'parameters' out to search them all", st->name);
+    return 1;
+}
+
+static int stage_refine(ctx *c, ld_stage *st, const yaml_node_t *v)
+{
+    static const char *const known[] = {"top"};
+    static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known)};
+    yaml_node_t *n;
+    if (!check_keys(c, v, "refine", &ks))
+        return 0;
+    st->refine_top = 5;
+    return !(n = lookup(c, v, "top", NULL)) || get_int(c, n, "refine.top", 1, &st->refine_top);
+}
+
+static int stage_confirm(ctx *c, ld_stage *st, const yaml_node_t *v)
+{
+    static const char *const known[] = {"top", "seeds", "seed_param"};
+    static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known)};
+    yaml_node_t *n;
+    if (!check_keys(c, v, "confirm", &ks))
+        return 0;
+    st->confirm_top = 3;
+    st->confirm_seeds = 3;
+    if ((n = lookup(c, v, "top", NULL)) && !get_int(c, n, "confirm.top", 1, &st->confirm_top))
+        return 0;
+    if ((n = lookup(c, v, "seeds", NULL)) &&
+        !get_int(c, n, "confirm.seeds", 1, &st->confirm_seeds))
+        return 0;
+    if (st->confirm_top > 100 || st->confirm_seeds > 100)
+        return fail(c, v, "confirm takes at most 100 configurations and 100 seeds");
+    const char *seed = "seed";
+    if ((n = lookup(c, v, "seed_param", NULL))) {
+        if (n->type != YAML_SCALAR_NODE || !valid_name(text(n)))
+            return fail(c, n, "confirm.seed_param must be a parameter name such as seed");
+        seed = text(n);
+    }
+    return (st->seed_param = dup_or_fail(c, seed)) != NULL;
+}
+
+static int stage_key(ctx *c, ld_stage *st, const yaml_node_t *k, const yaml_node_t *v)
+{
+    const char *key = text(k);
+    char buf[96];
+    if (!strcmp(key, "method")) {
+        for (size_t i = 0; i < ARRAY_LEN(methods); i++)
+            if (v->type == YAML_SCALAR_NODE && !strcmp(text(v), methods[i].name)) {
+                st->method = methods[i].method;
+                st->has_method = 1;
+                return 1;
+            }
+        return fail(c, v, "stage '%s': unknown method %s; expected grid, random, sobol, bayes, "
+                          "tpe or gp", st->name, describe(v, buf, sizeof buf));
+    }
+    if (!strcmp(key, "budget"))
+        return read_budget(c, v, "a stage's budget", &st->budget_trials, &st->budget_seconds);
+    if (!strcmp(key, "share")) {
+        if (!get_number(c, v, "share", &st->share, NULL))
+            return 0;
+        return st->share > 0 ? 1 : fail(c, v, "share must be a number > 0, got %s", text(v));
+    }
+    if (!strcmp(key, "parameters"))
+        return stage_search(c, st, v);
+    if (!strcmp(key, "fixed")) {
+        if (v->type != YAML_MAPPING_NODE)
+            return fail(c, v, "fixed must be a mapping of parameter names to values, such as "
+                              "{train_fraction: 0.1}");
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
+             p++)
+            if (!stage_fix(c, st, node(c, p->key), text(node(c, p->key)), node(c, p->value)))
+                return 0;
+        return 1;
+    }
+    if (!strcmp(key, "train_fraction")) {
+        double f = 0;
+        if (!get_number(c, v, "train_fraction", &f, NULL))
+            return 0;
+        if (!(f > 0 && f <= 1))
+            return fail(c, v, "train_fraction must be in (0, 1], got %s", text(v));
+        return stage_fix(c, st, k, key, v);
+    }
+    if (!strcmp(key, "classes")) {
+        long long n = 0;
+        return get_whole(c, v, "classes", 2, &n) && stage_fix(c, st, k, key, v);
+    }
+    if (!strcmp(key, "refine"))
+        return stage_refine(c, st, v);
+    if (!strcmp(key, "confirm"))
+        return stage_confirm(c, st, v);
+    /* fidelity and early_terminate are copied into the stage's sweep and checked there */
+    if (v->type != YAML_MAPPING_NODE)
+        return fail(c, v, "stage '%s': %s must be a mapping, got %s", st->name, key,
+                    describe(v, buf, sizeof buf));
+    return 1;
+}
+
+static int parse_stage(ctx *c, const yaml_node_t *m, ld_stage *st)
+{
+    static const char *const known[] = {"name",   "method",  "budget",  "share",
+                                        "parameters", "fixed", "train_fraction", "classes",
+                                        "fidelity", "early_terminate", "refine", "confirm"};
+    static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known)};
+    yaml_node_t *n;
+    st->line = line_of(m);
+    st->column = (int)m->start_mark.column + 1;
+    st->share = 1;
+    if (!check_keys(c, m, "a stage", &ks))
+        return 0;
+    if (!(n = lookup(c, m, "name", NULL)))
+        return fail(c, m, "a stage needs a name, such as name: coarse (its study is NAME.coarse)");
+    if (n->type != YAML_SCALAR_NODE || !valid_name(text(n)) || strchr(text(n), '.'))
+        return fail(c, n, "a stage name must be letters, digits, '_' or '-', got '%s'",
+                    n->type == YAML_SCALAR_NODE ? text(n) : "");
+    if (!(st->name = dup_or_fail(c, text(n))))
+        return 0;
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(c, p->key);
+        if (strcmp(text(k), "name") && !stage_key(c, st, k, node(c, p->value)))
+            return 0;
+    }
+    if (st->confirm_seeds) {
+        static const char *const excluded[] = {"method", "parameters", "refine", "fidelity"};
+        for (size_t i = 0; i < ARRAY_LEN(excluded); i++)
+            if (lookup(c, m, excluded[i], &n))
+                return fail(c, n, "stage '%s' confirms the best configurations and takes no "
+                                  "'%s'; put the search in a stage before it", st->name,
+                            excluded[i]);
+    }
+    return 1;
+}
+
+static void stage_clear(ld_stage *st)
+{
+    free(st->name);
+    for (size_t i = 0; i < st->n_search; i++)
+        free(st->search[i]);
+    free(st->search);
+    free(st->search_redefined);
+    for (size_t i = 0; i < st->n_fixed; i++) {
+        free(st->fixed_names[i]);
+        ld_value_clear(&st->fixed_values[i]);
+    }
+    free(st->fixed_names);
+    free(st->fixed_values);
+    free(st->seed_param);
+}
+
+static int top_stages(ctx *c, yaml_node_t *v)
+{
+    char buf[96];
+    ld_spec *s = c->spec;
+    if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.top == v->data.sequence.items.start)
+        return fail(c, v, "stages must be a list of stages, such as - {name: coarse, "
+                          "train_fraction: 0.1}, got %s", describe(v, buf, sizeof buf));
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (n > 64)
+        return fail(c, v, "a playbook holds at most 64 stages, got %zu", n);
+    if (!(s->stages = calloc(n, sizeof *s->stages)))
+        return fail_nomem(c);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *m = node(c, v->data.sequence.items.start[i]);
+        ld_stage *st = &s->stages[s->n_stages++];
+        if (!parse_stage(c, m, st))
+            return 0;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(s->stages[j].name, st->name))
+                return fail(c, m, "two stages are named '%s' (the first at line %d)", st->name,
+                            s->stages[j].line);
+        if (st->confirm_seeds && i + 1 < n)
+            return fail(c, m, "the confirm stage '%s' must be the last stage", st->name);
+        if ((st->refine_top || st->confirm_seeds) && i == 0)
+            return fail(c, m, "the first stage '%s' has no stage before it to %s", st->name,
+                        st->refine_top ? "refine" : "confirm");
+    }
+    return 1;
+}
+
+static const char *suggest_param(const ld_spec *s, const char *word, size_t skip, size_t *dist);
+
+/* Whole-file checks of a playbook: every name a stage uses is a parameter, every stage has a
+   budget. */
+static int check_stages(ctx *c)
+{
+    ld_spec *s = c->spec;
+    for (size_t i = 0; i < s->n_stages; i++) {
+        ld_stage *st = &s->stages[i];
+        for (size_t j = 0; j < st->n_search; j++) {
+            if (ld_spec_param_index(s, st->search[j]) >= 0)
+                continue;
+            size_t dist = 0;
+            const char *hint = suggest_param(s, st->search[j], (size_t)-1, &dist);
+            if (hint)
+                return fail_at(c, st->line, st->column, "stage '%s' searches '%s', which is "
+                               "not a parameter (did you mean '%s'?)", st->name, st->search[j],
+                               hint);
+            return fail_at(c, st->line, st->column, "stage '%s' searches '%s', which is not a "
+                           "parameter; declare it under the top-level parameters", st->name,
+                           st->search[j]);
+        }
+        if (!st->budget_trials && !st->budget_seconds && !s->budget_seconds && !st->confirm_seeds)
+            return fail_at(c, st->line, st->column, "stage '%s' has no budget; give it "
+                           "budget: {trials: 20} or give the playbook budget: {time: 1h} to "
+                           "share", st->name);
+    }
+    if (s->n_stages && s->budget_trials)
+        return fail_at(c, 1, 1, "a playbook shares budget.time over its stages; give each "
+                                "stage its own budget: {trials: N} instead of the top-level "
+                                "budget.trials");
+    return 1;
+}
+
 typedef int (*top_fn)(ctx *c, yaml_node_t *value);
 
 static const struct {
@@ -1254,6 +1567,7 @@ static const struct {
     {"retries", top_retries},
     {"parent", top_parent},
     {"fidelity", top_fidelity},
+    {"stages", top_stages},
 };
 
 /* W&B sweep keys (wandb/sweeps config/schema.json) that liandan accepts and ignores. */
@@ -1460,7 +1774,8 @@ static int finish(ctx *c)
     if (!c->params_seen)
         return fail(c, c->root, "missing 'parameters'; add parameters: {lr: {min: 0.0001, max: "
                                 "0.1}}");
-    if (!add_fidelity_param(c) || !check_when(c) || !check_command(c) || !check_grid(c))
+    if (!add_fidelity_param(c) || !check_when(c) || !check_command(c) || !check_grid(c) ||
+        !check_stages(c))
         return 0;
     if (s->run_cap && (!s->budget_trials || s->run_cap < s->budget_trials))
         s->budget_trials = s->run_cap;
@@ -1612,10 +1927,34 @@ void ld_spec_free(ld_spec *spec)
     free(spec->step);
     free(spec->parent);
     free(spec->fidelity.param);
+    for (size_t i = 0; i < spec->n_stages; i++)
+        stage_clear(&spec->stages[i]);
+    free(spec->stages);
     for (size_t i = 0; i < spec->n_notes; i++)
         free(spec->notes[i]);
     free(spec->notes);
     free(spec);
+}
+
+void ld_param_default(const ld_param *p, ld_value *out)
+{
+    *out = (ld_value){LD_VAL_NONE, 0, NULL};
+    if (p->default_value.type != LD_VAL_NONE) {
+        *out = ld_value_copy(&p->default_value);
+    } else if (p->n_values) {
+        *out = ld_value_copy(&p->values[0]);
+    } else if (p->dist == LD_DIST_NORMAL || p->dist == LD_DIST_Q_NORMAL ||
+               p->dist == LD_DIST_LOG_NORMAL || p->dist == LD_DIST_Q_LOG_NORMAL ||
+               p->dist == LD_DIST_BETA || p->dist == LD_DIST_Q_BETA) {
+        ld_param_from_unit(p, 0.5, out); /* the median */
+    } else {
+        /* the middle of the range in the parameter's own scale: geometric for log ranges */
+        ld_param_from_unit(p, 0.5, out);
+        if (p->integer || p->dist == LD_DIST_INT_UNIFORM) {
+            out->type = LD_VAL_INT;
+            out->num = round(out->num);
+        }
+    }
 }
 
 int ld_spec_param_index(const ld_spec *spec, const char *name)

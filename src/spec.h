@@ -54,6 +54,30 @@ typedef struct {
     int line, column;
 } ld_fidelity;
 
+/*
+ * One stage of a playbook (`stages:` in the sweep, docs/playbook.md): a study of its own named
+ * NAME.STAGE whose sweep playbook.c writes from the top-level keys and these.
+ */
+typedef struct {
+    char *name;
+    int line, column;
+    int has_method;
+    ld_method method;
+    long budget_trials;      /* 0: none */
+    double budget_seconds;   /* 0: a share of the playbook's budget.time */
+    double share;            /* this stage's weight in the shared time (default 1) */
+    size_t n_search;         /* the parameters searched; 0: every one */
+    char **search;
+    int *search_redefined;   /* [n_search] the stage gives the parameter a distribution of its own */
+    size_t n_fixed;          /* parameters held at a value (fixed:, train_fraction:, classes:) */
+    char **fixed_names;
+    ld_value *fixed_values;
+    int refine_top;          /* narrow around the previous stage's best K trials; 0: no */
+    int confirm_top;         /* a confirm stage: the K best configurations ... */
+    int confirm_seeds;       /* ... re-trained with S seeds each; 0: not a confirm stage */
+    char *seed_param;        /* confirm: the parameter that takes the seed ("seed") */
+} ld_stage;
+
 typedef struct {
     char *path;        /* as given */
     char *text;        /* the whole file, as read */
@@ -93,6 +117,9 @@ typedef struct {
     ld_fidelity fidelity;
     int retries;           /* re-queue a failed trial up to this many times */
 
+    size_t n_stages;
+    ld_stage *stages;      /* a playbook when n_stages > 0 */
+
     size_t n_notes;
     char **notes;          /* "sweep.yaml:3:1: note: 'project' is a W&B key that liandan ignores" */
 } ld_spec;
@@ -106,6 +133,9 @@ ld_status ld_spec_parse(const char *path, const char *text, size_t len, ld_spec 
 /* Reads the file, then parses it. A missing or unreadable file is LD_ERR_INPUT. */
 ld_status ld_spec_load(const char *path, ld_spec **out, char *err, size_t errlen);
 void ld_spec_free(ld_spec *spec);
+/* The value a playbook stage holds a parameter at before any result: its `default:`, else its
+   constant, first category, the geometric mean of a log range, the middle of a linear one. */
+void ld_param_default(const ld_param *p, ld_value *out);
 /* Index of a parameter by name, or -1. */
 int ld_spec_param_index(const ld_spec *spec, const char *name);
 /* Parses a duration: "90", "90s", "15m", "2h", "1d", "1h30m". Returns -1 when malformed. */

@@ -12,21 +12,6 @@
 #include "journal_internal.h"
 #include "util/buf.h"
 
-/* Does v, read back through the space, come out as itself (so it lies in the new range)? */
-static int fits(const ld_param *p, const ld_value *v)
-{
-    double u = ld_param_to_unit(p, v);
-    if (!isfinite(u))
-        return 0;
-    if (p->dist == LD_DIST_CATEGORICAL || p->dist == LD_DIST_CONSTANT)
-        return 1;
-    ld_value back = {LD_VAL_NONE, 0, NULL};
-    ld_param_from_unit(p, u, &back);
-    double a = back.num, b = v->num;
-    ld_value_clear(&back);
-    return fabs(a - b) <= 1e-9 * (fabs(a) + fabs(b)) + 1e-12;
-}
-
 /*
  * Does a parent trial, already in this spec's parameter order (ld_trials_align), fit this
  * study's space? A parameter it lacks is filled when this spec holds it constant, and may be
@@ -38,7 +23,7 @@ static int fit_trial(const ld_spec *spec, ld_trial *t)
         const ld_param *p = &spec->params[j];
         ld_value *v = &t->params[j];
         if (v->type != LD_VAL_NONE) {
-            if (!fits(p, v))
+            if (!ld_param_contains(p, v))
                 return 0;
         } else if (p->dist == LD_DIST_CONSTANT && p->n_values == 1) {
             *v = ld_value_copy(&p->values[0]);

@@ -412,7 +412,7 @@ static void test_structure_errors(void)
     EXPECT_ERROR(HEAD "zzz: 1\n",
                  "sweep.yaml:4:1: unknown key 'zzz'; expected one of name, description, program, "
                  "command, method, metric, parameters, early_terminate, run_cap, parallel, gpus, "
-                 "threads_per_trial, timeout, budget, seed, step, retries, parent, fidelity");
+                 "threads_per_trial, timeout, budget, seed, step, retries, parent, fidelity, stages");
     EXPECT_ERROR(HEAD "method: grid\nparameters: {x: {value: 1}}\n",
                  "sweep.yaml:4:1: duplicate key 'method' (first given at line 1); each key may "
                  "appear once");
