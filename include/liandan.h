@@ -187,6 +187,36 @@ ld_status ld_db_request_stop(ld_db *db, const char *study, int number);
  */
 ld_status ld_db_refine(ld_db *db, const char *study, size_t top_k, char **yaml);
 
+/*
+ * Playbooks (a sweep with `stages:`, docs/playbook.md): what the playbook chose. From its confirm
+ * stage, the configuration with the best mean objective over its seeds (among those with the
+ * most seeds done); without one, the best trial of the latest stage that has a complete trial.
+ */
+typedef struct {
+    char *key;          /* a summary metric: printed once by each trial (test_acc=) */
+    double mean, sd;    /* sd: the sample standard deviation, 0 for one value */
+    size_t n;
+} ld_metric_summary;
+
+typedef struct {
+    char *stage;        /* the stage study it comes from ("NAME.confirm") */
+    int confirmed;      /* from a confirm stage */
+    int trial;          /* its best trial (best seed) */
+    size_t n_params;
+    char **param_names; /* the configuration, without the seed */
+    ld_value *params;
+    char *metric;
+    int maximize;
+    double value, value_sd; /* the objective's mean and sd over the seeds */
+    size_t n_seeds;
+    size_t n_metrics;
+    ld_metric_summary *metrics;
+} ld_playbook_result;
+
+/* LD_ERR_NOTFOUND when the study is not a playbook or has no complete trial yet. */
+ld_status ld_db_playbook_result(ld_db *db, const char *playbook, ld_playbook_result *out);
+void ld_playbook_result_clear(ld_playbook_result *result);
+
 /* ---- tuning ---------------------------------------------------------------------------- */
 
 typedef struct ld_study ld_study;

@@ -34,6 +34,7 @@ struct ld_study {
     char **notes;        /* NULL-terminated */
     ld_trial *warm;      /* finished trials of the parent study, in this spec's param order */
     size_t n_warm;
+    ld_study *volatile stage; /* a playbook: the stage study running now (interrupts go on) */
 };
 
 /* Records a message on the db handle; returns status for chaining. */
@@ -52,6 +53,18 @@ double ld_now(void);
  * Parameters the spec does not name are dropped. LD_OK or LD_ERR_NOMEM.
  */
 ld_status ld_trials_align(const ld_spec *spec, ld_trial *trials, size_t n);
+
+/* ld_study_open with a parsed spec (the study takes it, also on failure). */
+ld_status ld_study_open_spec(ld_db *db, ld_spec *spec, const ld_overrides *ov, ld_study **out);
+
+/* Adds a queued trial with these values (spec order; NONE for inactive ones). */
+ld_status ld_study_enqueue(ld_study *study, const ld_value *values);
+
+/* Playbooks (playbook.c): checks that every stage's sweep can be written and parses (before
+   any trial runs), and runs the stages one after the other. */
+ld_status ld_playbook_check(ld_db *db, const ld_spec *spec);
+ld_status ld_playbook_run(ld_study *playbook, ld_event_fn on_event, void *user,
+                          size_t *n_failed);
 
 /* ld_study_ask for the run loop: the trial records this process as its tuner. */
 ld_status ld_study_ask_as_tuner(ld_study *study, ld_trial **out);

@@ -1530,7 +1530,9 @@ static int check_stages(ctx *c)
                            "parameter; declare it under the top-level parameters", st->name,
                            st->search[j]);
         }
-        if (!st->budget_trials && !st->budget_seconds && !s->budget_seconds && !st->confirm_seeds)
+        ld_method m = st->has_method ? st->method : s->method;
+        if (!st->budget_trials && !st->budget_seconds && !s->budget_seconds && !st->confirm_seeds &&
+            m != LD_METHOD_GRID) /* a grid's budget is its size */
             return fail_at(c, st->line, st->column, "stage '%s' has no budget; give it "
                            "budget: {trials: 20} or give the playbook budget: {time: 1h} to "
                            "share", st->name);
@@ -1766,7 +1768,9 @@ static char *default_name(const char *path)
 static int finish(ctx *c)
 {
     ld_spec *s = c->spec;
-    if (!c->method_seen)
+    if (!c->method_seen && s->n_stages)
+        s->method = LD_METHOD_TPE; /* a playbook's stages search with tpe unless they say */
+    else if (!c->method_seen)
         return fail(c, c->root, "missing 'method'; add method: random (or grid, bayes, sobol, "
                                 "tpe, gp)");
     if (!c->metric_seen)

@@ -162,20 +162,19 @@ static ld_status create_or_join(ld_study *s, const char *parent)
     return ld_db_fail(db, LD_ERR_STORAGE, "cannot create or find study '%s'", s->name);
 }
 
-ld_status ld_study_open(ld_db *db, const char *sweep_path, const ld_overrides *ov,
-                        ld_study **out)
+ld_status ld_study_open_spec(ld_db *db, ld_spec *spec, const ld_overrides *ov, ld_study **out)
 {
     *out = NULL;
     ld_study *s = study_new(db);
-    if (!s)
+    if (!s) {
+        ld_spec_free(spec);
         return ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
-    ld_status st = ld_spec_load(sweep_path, &s->spec, db->err, sizeof db->err);
-    if (st == LD_OK) {
-        apply_overrides(s->spec, ov);
-        s->name = ld_strdup(ov && ov->name ? ov->name : s->spec->name);
-        st = s->name ? copy_notes(s) : LD_ERR_NOMEM;
     }
-    const char *parent = ov && ov->from ? ov->from : s->spec ? s->spec->parent : NULL;
+    s->spec = spec;
+    apply_overrides(s->spec, ov);
+    s->name = ld_strdup(ov && ov->name ? ov->name : s->spec->name);
+    ld_status st = s->name ? copy_notes(s) : LD_ERR_NOMEM;
+    const char *parent = ov && ov->from ? ov->from : s->spec->parent;
     if (st == LD_OK && parent && strcmp(parent, s->name) == 0)
         st = ld_db_fail(db, LD_ERR_INPUT, "study '%s' cannot warm-start from itself", s->name);
     if (st == LD_OK)
@@ -192,6 +191,21 @@ ld_status ld_study_open(ld_db *db, const char *sweep_path, const ld_overrides *o
     }
     *out = s;
     return LD_OK;
+}
+
+ld_status ld_study_open(ld_db *db, const char *sweep_path, const ld_overrides *ov,
+                        ld_study **out)
+{
+    *out = NULL;
+    ld_spec *spec = NULL;
+    ld_status st = ld_spec_load(sweep_path, &spec, db->err, sizeof db->err);
+    if (st != LD_OK)
+        return st;
+    if (spec->n_stages && (st = ld_playbook_check(db, spec)) != LD_OK) {
+        ld_spec_free(spec);
+        return st;
+    }
+    return ld_study_open_spec(db, spec, ov, out);
 }
 
 ld_status ld_study_open_existing(ld_db *db, const char *name, ld_study **out)
@@ -369,6 +383,15 @@ static ld_status sample_new(ld_study *s, const ld_trial *history, size_t n, int 
 }
 
 /* Inside the claim transaction: a queued trial, or a new one from the sampler. */
+/* The spec's parameter names, borrowed, for a new trial row (caller frees the array). */
+static const char **param_names(const ld_spec *spec)
+{
+    const char **names = calloc(spec->n_params ? spec->n_params : 1, sizeof *names);
+    for (size_t i = 0; names && i < spec->n_params; i++)
+        names[i] = spec->params[i].name;
+    return names;
+}
+
 static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
 {
     const ld_storage_type *t = s->db->storage.type;
@@ -400,7 +423,7 @@ static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
         return LD_ERR_DONE;
     }
     ld_value *values = calloc(spec->n_params ? spec->n_params : 1, sizeof *values);
-    const char **names = calloc(spec->n_params ? spec->n_params : 1, sizeof *names);
+    const char **names = param_names(spec);
     int grid_index = -1;
     int promoted = 0;
     if (!values || !names)
@@ -414,8 +437,6 @@ static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
             apply_conditions(spec, values);
             ld_fidelity_start(spec, values);
         }
-        for (size_t i = 0; i < spec->n_params; i++)
-            names[i] = spec->params[i].name;
         ld_trial_new row = {.state = LD_TRIAL_RUNNING,
                             .n_params = spec->n_params,
                             .param_names = names,
@@ -699,6 +720,25 @@ ld_status ld_study_requeue(ld_study *s, const ld_trial *old)
         return ld_db_storage_fail(s->db, st, "cannot re-queue the trial");
     }
     return LD_OK;
+}
+
+ld_status ld_study_enqueue(ld_study *s, const ld_value *values)
+{
+    const ld_spec *spec = s->spec;
+    const char **names = param_names(spec);
+    if (!names)
+        return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
+    ld_trial_new row = {.state = LD_TRIAL_QUEUED,
+                        .n_params = spec->n_params,
+                        .param_names = names,
+                        .params = values,
+                        .grid_index = -1,
+                        .retry_of = -1,
+                        .created = ld_now()};
+    int number = -1;
+    ld_status st = s->db->storage.type->create_trial(s->db->storage.state, s->id, &row, &number);
+    free(names);
+    return st == LD_OK ? LD_OK : ld_db_storage_fail(s->db, st, "cannot queue a trial");
 }
 
 static int own_fault(const ld_trial *t)

@@ -64,6 +64,9 @@ void ld_study_interrupt(ld_study *study)
 {
     if (study->interrupts < 1000)
         study->interrupts++;
+    ld_study *stage = study->stage;
+    if (stage && stage->interrupts < 1000)
+        stage->interrupts++;
 }
 
 static void emit(tuner *tu, ld_event_kind kind, const ld_trial *trial, const char *text)
@@ -668,6 +671,8 @@ static size_t running_count(const tuner *tu)
 
 ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_failed)
 {
+    if (s->spec && s->spec->n_stages)
+        return ld_playbook_run(s, on_event, user, n_failed);
     tuner tu = {.on_event = on_event, .user = user};
     *n_failed = 0;
     ld_status st = tuner_init(&tu, s);

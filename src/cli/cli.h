@@ -60,6 +60,8 @@ double out_trial_duration(const ld_trial *t);      /* 0 when it has not finished
 void out_trial_json(FILE *f, const ld_trial *t, int with_metrics);
 /* "lr=0.001 optimizer=adam", floats to 4 significant digits (for tables and progress) */
 void out_params(const ld_trial *t, char *buf, size_t size);
+/* What a playbook chose (liandan best and the end of liandan run), as text or JSON. */
+void cli_print_playbook_result(const char *name, const ld_playbook_result *r, int json);
 
 /* Progress of `liandan run`, live on a terminal, one line per event otherwise. */
 typedef struct cli_progress cli_progress;

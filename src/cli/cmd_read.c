@@ -380,6 +380,61 @@ int cmd_show(int argc, char **argv, const cli_global *g)
     return code;
 }
 
+/* The params of a playbook's result, as "lr=0.001 dropout=0.3" or a JSON object's members. */
+static void print_result_params(const ld_playbook_result *r, int json)
+{
+    for (size_t i = 0; i < r->n_params; i++) {
+        if (json) {
+            printf(i ? ", " : "");
+            out_json_string(stdout, r->param_names[i]);
+            printf(": ");
+            out_json_value(stdout, &r->params[i]);
+        } else {
+            char v[64];
+            ld_value_format(&r->params[i], v, sizeof v);
+            printf("%s%s=%s", i ? " " : "", r->param_names[i], v);
+        }
+    }
+}
+
+void cli_print_playbook_result(const char *name, const ld_playbook_result *r, int json)
+{
+    if (json) {
+        printf("{\"study\": ");
+        out_json_string(stdout, name);
+        printf(", \"stage\": ");
+        out_json_string(stdout, r->stage);
+        printf(", \"trial\": %d, \"value\": ", r->trial);
+        out_json_number(stdout, r->value);
+        printf(", \"value_sd\": ");
+        out_json_number(stdout, r->value_sd);
+        printf(", \"seeds\": %zu, \"confirmed\": %s, \"params\": {", r->n_seeds,
+               r->confirmed ? "true" : "false");
+        print_result_params(r, 1);
+        printf("}, \"metrics\": {");
+        for (size_t i = 0; i < r->n_metrics; i++) {
+            printf(i ? ", " : "");
+            out_json_string(stdout, r->metrics[i].key);
+            printf(": {\"mean\": ");
+            out_json_number(stdout, r->metrics[i].mean);
+            printf(", \"sd\": ");
+            out_json_number(stdout, r->metrics[i].sd);
+            printf(", \"n\": %zu}", r->metrics[i].n);
+        }
+        printf("}, \"metric\": ");
+        out_json_string(stdout, r->metric);
+        printf(", \"goal\": \"%s\"}\n", r->maximize ? "maximize" : "minimize");
+        return;
+    }
+    printf("playbook %s: %s ", name, r->confirmed ? "confirmed" : "best so far");
+    print_result_params(r, 0);
+    printf("\n  %s=%.4g (sd %.2g, %zu seed%s; %s, trial %d)", r->metric, r->value, r->value_sd,
+           r->n_seeds, r->n_seeds == 1 ? "" : "s", r->stage, r->trial);
+    for (size_t i = 0; i < r->n_metrics; i++)
+        printf(" %s=%.4g (sd %.2g)", r->metrics[i].key, r->metrics[i].mean, r->metrics[i].sd);
+    printf("\n");
+}
+
 int cmd_best(int argc, char **argv, const cli_global *g)
 {
     ld_db *db = NULL;
@@ -394,8 +449,15 @@ int cmd_best(int argc, char **argv, const cli_global *g)
         ld_db_close(db);
         return code;
     }
-    if (!info.has_best) {
-        code = cli_fail(LD_ERR_NOTFOUND, "study '%s' has no complete trial yet", pos[0]);
+    ld_playbook_result pr;
+    ld_status pst = info.has_best ? LD_ERR_NOTFOUND : ld_db_playbook_result(db, pos[0], &pr);
+    if (pst == LD_OK) {
+        cli_print_playbook_result(pos[0], &pr, g->json);
+        ld_playbook_result_clear(&pr);
+    } else if (!info.has_best) {
+        code = cli_fail(LD_ERR_NOTFOUND, "%s",
+                        strstr(ld_db_errmsg(db), "playbook") ? ld_db_errmsg(db)
+                                                             : "the study has no complete trial yet");
     } else {
         ld_trial t;
         st = ld_db_get_trial(db, pos[0], info.best_number, &t);

@@ -71,6 +71,12 @@ static int parse_args(int argc, char **argv, const char **sweep, ld_overrides *o
 
 static void print_summary(ld_db *db, const char *name, const cli_global *g, size_t failed)
 {
+    ld_playbook_result pr;
+    if (ld_db_playbook_result(db, name, &pr) == LD_OK) {
+        cli_print_playbook_result(name, &pr, g->json);
+        ld_playbook_result_clear(&pr);
+        return;
+    }
     ld_study_info info;
     if (ld_db_get_study(db, name, &info) != LD_OK)
         return;
