@@ -60,6 +60,9 @@ double out_trial_duration(const ld_trial *t);      /* 0 when it has not finished
 void out_trial_json(FILE *f, const ld_trial *t, int with_metrics);
 /* "lr=0.001 optimizer=adam", floats to 4 significant digits (for tables and progress) */
 void out_params(const ld_trial *t, char *buf, size_t size);
+/* init --data DIR: a playbook for the data (init_playbook.c). */
+int cli_init_playbook(const char *preset, const char *dir, double seconds, const char *out,
+                      int force, const cli_global *g);
 /* What a playbook chose (liandan best and the end of liandan run), as text or JSON. */
 void cli_print_playbook_result(const char *name, const ld_playbook_result *r, int json);
 

@@ -4,7 +4,8 @@
  * are. Every range carries a one-line comment saying why; the user edits the command and data.
  *
  * The presets are text (this is a template, not logic): the e2e test data_init.sh checks that
- * each one parses by asking a trial from it.
+ * each one parses by asking a trial from it. With --data DIR, init writes a playbook fitted to
+ * that data instead (init_playbook.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -128,24 +129,33 @@ static int list_presets(FILE *f)
 
 int cmd_init(int argc, char **argv, const cli_global *g)
 {
-    const char *preset = NULL, *out = NULL;
+    const char *preset = NULL, *out = NULL, *data = NULL;
+    double seconds = 15 * 60;
     int force = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if ((v = cli_option(argc, argv, &i, "--preset")))
             preset = v;
+        else if ((v = cli_option(argc, argv, &i, "--data")))
+            data = v;
+        else if ((v = cli_option(argc, argv, &i, "--time"))) {
+            if ((seconds = ld_parse_duration(v)) <= 0)
+                return cli_usage("init: --time needs a duration such as 5m or 1h, got '%s'", v);
+        }
         else if ((v = cli_option(argc, argv, &i, "-o")))
             out = v;
         else if (!strcmp(argv[i], "--force"))
             force = 1;
         else
-            return cli_usage("init: unexpected '%s'; usage: liandan init --preset NAME [-o FILE]",
-                             argv[i]);
+            return cli_usage("init: unexpected '%s'; usage: liandan init --preset NAME "
+                             "[--data DIR [--time T]] [-o FILE]", argv[i]);
     }
     if (!preset) {
         cli_usage("init: give --preset NAME, one of:");
         return list_presets(stderr);
     }
+    if (data)
+        return cli_init_playbook(preset, data, seconds, out, force, g);
     size_t k = 0;
     while (k < N_PRESETS && strcmp(presets[k].name, preset) != 0)
         k++;
