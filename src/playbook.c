@@ -597,11 +597,13 @@ void ld_playbook_result_clear(ld_playbook_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Is key a summary metric of t: reported once (test_acc=, best_epoch=), not the step? */
-static const ld_series *summary_series(const ld_trial *t, const char *key, const char *step)
+/* Is key a summary metric of t: reported once (test_acc=, best_epoch=), not the step? (The
+   objective itself is the result's value.) */
+static const ld_series *summary_series(const ld_trial *t, const char *key, const char *step,
+                                       const char *metric)
 {
     const ld_series *s = ld_trial_series(t, key);
-    return s && s->n == 1 && strcmp(key, step) != 0 ? s : NULL;
+    return s && s->n == 1 && strcmp(key, step) != 0 && strcmp(key, metric) != 0 ? s : NULL;
 }
 
 static int same_config(const ld_trial *a, const ld_trial *b, const char *seed)
@@ -635,6 +637,7 @@ static ld_status fill_result(ld_playbook_result *r, const ld_trial *const *group
 {
     double *x = calloc(n ? n : 1, sizeof *x);
     const ld_trial *best = group[0];
+    const char *metric = r->metric ? r->metric : ""; /* set by the caller */
     if (!x)
         return LD_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
@@ -659,11 +662,11 @@ static ld_status fill_result(ld_playbook_result *r, const ld_trial *const *group
         const char *key = best->series[k].key;
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
-            const ld_series *s = summary_series(group[i], key, step);
+            const ld_series *s = summary_series(group[i], key, step, metric);
             if (s && isfinite(s->values[0]))
                 x[m++] = s->values[0];
         }
-        if (!m || !summary_series(best, key, step))
+        if (!m || !summary_series(best, key, step, metric))
             continue;
         ld_metric_summary *ms = &r->metrics[r->n_metrics++];
         ms->key = ld_strdup(key);
@@ -829,6 +832,10 @@ static char *conclude_stage(playbook *pb, size_t i, ld_study *stage_study, const
     if (as_line)
         ld_buf_printf(&b, "stage %s: ", v->study);
     append_counts(&b, v);
+    if (!v->n) {
+        ld_buf_puts(&b, "; skipped: the playbook's time was spent");
+        return ld_buf_take(&b);
+    }
     if (!v->n_ranked) {
         ld_buf_puts(&b, "; no trial completed");
         return ld_buf_take(&b);
@@ -910,7 +917,8 @@ static char *next_step(playbook *pb, size_t i)
     return ld_buf_take(&b);
 }
 
-/* Seconds stage i may run: its own budget.time, or its share of the playbook's time left. */
+/* Seconds stage i may run: its own budget.time, or its share of the playbook's time left;
+   0 when the playbook has no time budget, -1 when its time is spent. */
 static double stage_seconds(const ld_spec *spec, size_t i, double used_before)
 {
     const ld_stage *st = &spec->stages[i];
@@ -926,7 +934,7 @@ static double stage_seconds(const ld_spec *spec, size_t i, double used_before)
             shares += spec->stages[k].share;
     }
     double left = spec->budget_seconds - used_before - reserved;
-    return left > 0 && shares > 0 ? left * st->share / shares : 0;
+    return left > 0 && shares > 0 ? left * st->share / shares : -1;
 }
 
 /* Frozen values for stage i: the best trial's of the latest stage that has one. */
@@ -1030,8 +1038,8 @@ ld_status ld_playbook_run(ld_study *s, ld_event_fn on_event, void *user, size_t 
             continue;
         }
         double seconds = stage_seconds(spec, i, used);
-        double left = seconds > 0 ? seconds - views[i].elapsed : 0;
-        if (seconds > 0 && left <= 0)
+        double left = seconds != 0 ? seconds - views[i].elapsed : 0; /* 0: no time limit */
+        if (seconds != 0 && left <= 0)
             left = stage->confirm_seeds ? CONFIRM_MIN_SECONDS : -1;
         ld_study *ss = NULL;
         if (left >= 0) {

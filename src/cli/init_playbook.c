@@ -79,7 +79,7 @@ static void sibling(const char *rel, char *out, size_t size)
             *slash = '\0';
             char p[PATH_MAX + 64], real[PATH_MAX];
             snprintf(p, sizeof p, "%s/%s", exe, rel);
-            if (access(p, X_OK) == 0 && realpath(p, real)) {
+            if (access(p, R_OK) == 0 && realpath(p, real)) {
                 snprintf(out, size, "%s", real);
                 return;
             }

@@ -132,6 +132,41 @@ expect_exit 0 ld run int.yaml
 expect_grep "stage intpb.coarse (2 of 4) starts" err.txt
 expect_grep "^playbook intpb: confirmed " out.txt
 
+# ---- budget.time shared by the stages' shares: each gets its part, none runs on ----
+cat > timed.yaml <<'Y'
+name: timed
+command: [sh, train.sh, "${args}", --sleep=0.1]
+metric: {name: val_acc, goal: maximize}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1e-4, max: 0.1}
+  dropout: {min: 0.0, max: 0.7}
+  epochs: {value: 5}
+parallel: 2
+budget: {time: 8s}
+stages:
+  - name: a
+    method: random
+    share: 1
+  - name: b
+    method: random
+    refine: {top: 3}
+    share: 2
+  - name: confirm
+    confirm: {top: 1, seeds: 2}
+    share: 1
+Y
+start=$(date +%s)
+expect_exit 0 ld run timed.yaml
+took=$(( $(date +%s) - start ))
+cat err.txt
+[ "$took" -le 12 ] || fail "an 8s playbook took ${took}s"
+expect_grep "stage timed.a (1 of 3) starts with 2.0s" err.txt
+expect_grep "stage timed.b (2 of 3) starts with" err.txt
+ld status > status.txt
+a=$(awk '$1 == "timed.a" {print $2}' status.txt); b=$(awk '$1 == "timed.b" {print $2}' status.txt)
+[ "$a" -ge 2 ] && [ "$b" -gt "$a" ] || fail "stage b (share 2) should run more trials than a: $a, $b"
+expect_grep "^playbook timed: confirmed" out.txt
+
 # ---- mistakes in stages ----
 cat > bad1.yaml <<'Y'
 name: bad
