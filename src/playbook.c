@@ -522,35 +522,100 @@ static void confirm_value(const ld_spec *cs, size_t p, const ld_trial *t, const 
         *out = ld_value_copy(v);
 }
 
-/* Up to K distinct configurations, in cs's parameter order with the seed left NONE: the best
-   trials of the latest stage first, then of the stages before it. */
+/* Do two stages train on the same data (the same fixed: values), so that their trials'
+   values compare? */
+static int same_data(const ld_stage *a, const ld_stage *b)
+{
+    if (a->n_fixed != b->n_fixed)
+        return 0;
+    for (size_t i = 0; i < a->n_fixed; i++) {
+        int j = name_in(a->fixed_names[i], b->fixed_names, b->n_fixed);
+        if (j < 0 || !ld_value_equal(&a->fixed_values[i], &b->fixed_values[j]))
+            return 0;
+    }
+    return 1;
+}
+
+/* A complete trial and the stage it ran in. */
+typedef struct {
+    const ld_trial *trial;
+    size_t stage;
+} candidate;
+
+static int by_candidate_value(const void *a, const void *b)
+{
+    return by_value(&((const candidate *)a)->trial, &((const candidate *)b)->trial);
+}
+
+/*
+ * The complete trials of stages [0, n_views) that compare with stage `like` (the same data),
+ * best first; like == (size_t)-1 means "the full data" (stages that fix nothing). Caller frees.
+ */
+static candidate *pool_trials(const ld_spec *spec, const stage_view *views, size_t n_views,
+                              size_t like, size_t *n)
+{
+    static const ld_stage full_data = {0};
+    const ld_stage *ref = like == (size_t)-1 ? &full_data : &spec->stages[like];
+    size_t total = 0;
+    for (size_t s = 0; s < n_views; s++)
+        total += views[s].n_ranked;
+    candidate *c = calloc(total ? total : 1, sizeof *c);
+    *n = 0;
+    for (size_t s = 0; c && s < n_views; s++)
+        if (same_data(&spec->stages[s], ref))
+            for (size_t r = 0; r < views[s].n_ranked; r++)
+                c[(*n)++] = (candidate){views[s].ranked[r], s};
+    maximize_flag = spec->maximize;
+    if (c)
+        qsort(c, *n, sizeof *c, by_candidate_value);
+    return c;
+}
+
+/* The latest stage before n_views with a complete trial, or (size_t)-1. */
+static size_t latest_with_results(const stage_view *views, size_t n_views)
+{
+    for (size_t s = n_views; s-- > 0;)
+        if (views[s].n_ranked)
+            return s;
+    return (size_t)-1;
+}
+
+/*
+ * Up to K distinct configurations, in cs's parameter order with the seed left NONE: the best
+ * trials of every stage that trained on the full data, or, when none did, of the latest stage
+ * with results and those on the same data as it.
+ */
 static size_t confirm_configs(const ld_spec *spec, const ld_spec *cs, const stage_view *views,
                               size_t n_views, size_t k, ld_value **configs)
 {
     const ld_stage *confirm = &spec->stages[n_views];
     int seed = ld_spec_param_index(cs, confirm->seed_param);
-    size_t n = 0;
-    for (size_t s = n_views; s-- > 0 && n < k;) {
-        for (size_t r = 0; r < views[s].n_ranked && n < k; r++) {
-            ld_value *c = calloc(cs->n_params ? cs->n_params : 1, sizeof *c);
-            if (!c)
-                break;
-            for (size_t p = 0; p < cs->n_params; p++)
-                if ((int)p != seed)
-                    confirm_value(cs, p, views[s].ranked[r], &spec->stages[s], &c[p]);
-            int dup = 0;
-            for (size_t q = 0; q < n && !dup; q++) {
-                dup = 1;
-                for (size_t p = 0; p < cs->n_params && dup; p++)
-                    dup = ld_value_equal(&configs[q][p], &c[p]) ||
-                          (configs[q][p].type == LD_VAL_NONE && c[p].type == LD_VAL_NONE);
-            }
-            if (dup)
-                values_free(c, cs->n_params);
-            else
-                configs[n++] = c;
-        }
+    size_t n = 0, m = 0;
+    candidate *pool = pool_trials(spec, views, n_views, (size_t)-1, &m);
+    if (pool && m == 0) {
+        free(pool);
+        pool = pool_trials(spec, views, n_views, latest_with_results(views, n_views), &m);
     }
+    for (size_t r = 0; pool && r < m && n < k; r++) {
+        ld_value *c = calloc(cs->n_params ? cs->n_params : 1, sizeof *c);
+        if (!c)
+            break;
+        for (size_t p = 0; p < cs->n_params; p++)
+            if ((int)p != seed)
+                confirm_value(cs, p, pool[r].trial, &spec->stages[pool[r].stage], &c[p]);
+        int dup = 0;
+        for (size_t q = 0; q < n && !dup; q++) {
+            dup = 1;
+            for (size_t p = 0; p < cs->n_params && dup; p++)
+                dup = ld_value_equal(&configs[q][p], &c[p]) ||
+                      (configs[q][p].type == LD_VAL_NONE && c[p].type == LD_VAL_NONE);
+        }
+        if (dup)
+            values_free(c, cs->n_params);
+        else
+            configs[n++] = c;
+    }
+    free(pool);
     return n;
 }
 
@@ -945,20 +1010,21 @@ static ld_status frozen_values(const ld_spec *spec, const stage_view *views, siz
     if (!v)
         return LD_ERR_NOMEM;
     snprintf(from, from_size, "their defaults");
-    for (size_t s = i; s-- > 0;) {
-        if (!views[s].n_ranked)
-            continue;
-        const ld_trial *best = views[s].ranked[0];
+    size_t latest = latest_with_results(views, i), m = 0;
+    candidate *pool = latest == (size_t)-1 ? NULL : pool_trials(spec, views, i, latest, &m);
+    if (pool && m) { /* the best trial on the data of the latest stage with results */
+        const ld_trial *best = pool[0].trial;
+        const ld_stage *from_stage = &spec->stages[pool[0].stage];
         for (size_t j = 0; j < spec->n_params; j++)
             if (best->params[j].type != LD_VAL_NONE &&
-                name_in(spec->params[j].name, spec->stages[s].fixed_names,
-                        spec->stages[s].n_fixed) < 0) {
+                name_in(spec->params[j].name, from_stage->fixed_names, from_stage->n_fixed) < 0) {
                 ld_value_clear(&v[j]);
                 v[j] = ld_value_copy(&best->params[j]);
             }
-        snprintf(from, from_size, "the best trial so far (%s #%d)", views[s].study, best->number);
-        break;
+        snprintf(from, from_size, "the best trial so far (%s #%d)", views[pool[0].stage].study,
+                 best->number);
     }
+    free(pool);
     *out = v;
     return LD_OK;
 }
