@@ -464,6 +464,10 @@ static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
 static ld_status ask_as(ld_study *s, int tuner_pid, ld_trial **out)
 {
     *out = NULL;
+    if (s->spec && s->spec->n_stages)
+        return ld_db_fail(s->db, LD_ERR_INPUT, "study '%s' is a playbook: its stages are the "
+                                               "studies %s.STAGE, which 'liandan run' runs; ask "
+                                               "from one of them", s->name, s->name);
     const ld_storage_type *t = s->db->storage.type;
     for (int attempt = 0;; attempt++) {
         ld_status st = t->begin(s->db->storage.state);
