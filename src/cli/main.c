@@ -37,6 +37,8 @@ static const cli_command commands[] = {
      "  --name NAME     study name (overrides name; default: the file's base name)\n"
      "  --from STUDY    warm start: the finished trials of STUDY that fit this space inform\n"
      "                  the sampler (overrides the sweep's parent)\n"
+     "A sweep with stages: (a playbook) runs its stages one after the other, each a study\n"
+     "NAME.STAGE; run it again to resume in the stage where it stopped (docs/playbook.md).\n"
      "  -q              no progress, only the final summary\n"
      "Ctrl-C once: start no new trial, let the running ones finish. Twice: stop them too\n"
      "(they are re-queued). Running the same sweep again resumes the study.\n"},
@@ -47,7 +49,9 @@ static const cli_command commands[] = {
      "  --state STATE   only trials in this state (queued, running, complete, pruned, failed)\n"},
     {"show", cmd_show, "show STUDY TRIAL [--json]",
      "one trial: params, per-step metrics, exit status, log tail", ""},
-    {"best", cmd_best, "best STUDY [--json]", "the best complete trial", ""},
+    {"best", cmd_best, "best STUDY [--json]", "the best complete trial",
+     "Of a playbook (a sweep with stages:): the configuration its confirm stage chose, with the\n"
+     "mean and sd over the seeds of the objective and of every summary metric (test_acc=).\n"},
     {"export", cmd_export, "export STUDY --format csv|json [-o FILE]",
      "the whole study as CSV (one row per trial) or JSON (with every metric series)",
      "  --format F      csv or json\n"
@@ -124,9 +128,13 @@ static const cli_command commands[] = {
      "  --seed S        the random seed (default 0): the same seed gives the same output\n"
      "Bad lines are reported as FILE:LINE; outputs appear only when complete.\n"
      "See docs/data.md.\n"},
-    {"init", cmd_init, "init --preset textcnn|rcnn|mlp|generic [-o FILE] [--force]",
+    {"init", cmd_init, "init --preset NAME [--data DIR [--time T]] [-o FILE] [--force]",
      "write a commented sweep file with the tuning playbook's starting ranges",
-     "  --preset NAME   textcnn, rcnn, mlp or generic\n"
+     "  --preset NAME   textcnn, rcnn, mlp or generic; with --data: textcnn, rcnn or fasttext\n"
+     "  --data DIR      write a playbook (a sweep with stages:) fitted to DIR/train.tsv,\n"
+     "                  dev.tsv and test.tsv: `data stats` decides the sample size, oversampling\n"
+     "                  and class subsets, written in as comments (docs/playbook.md)\n"
+     "  --time T        the playbook's time budget, shared by its stages (default 15m)\n"
      "  -o FILE         write to FILE (not overwritten without --force) instead of stdout\n"},
     {"help", cmd_help, "help [COMMAND]", "this help, or one command's", ""},
     {"version", cmd_version, "version", "print the version", ""},
