@@ -982,9 +982,44 @@ static char *next_step(playbook *pb, size_t i)
     return ld_buf_take(&b);
 }
 
-/* Seconds stage i may run: its own budget.time, or its share of the playbook's time left;
-   0 when the playbook has no time budget, -1 when its time is spent. */
-static double stage_seconds(const ld_spec *spec, size_t i, double used_before)
+/*
+ * The time a confirm stage needs: its rounds (K x S trials, `parallel` at a time) times the
+ * median duration of the complete trials so far, a trial on a train_fraction F sample counted
+ * as its duration / F. 0 before any result.
+ */
+static double confirm_need(const ld_spec *spec, const stage_view *views, size_t n_views)
+{
+    const ld_stage *confirm = &spec->stages[spec->n_stages - 1];
+    size_t total = 0, m = 0;
+    for (size_t s = 0; s < n_views; s++)
+        total += views[s].n_ranked;
+    double *d = calloc(total ? total : 1, sizeof *d);
+    for (size_t s = 0; d && s < n_views; s++) {
+        int f = name_in("train_fraction", spec->stages[s].fixed_names, spec->stages[s].n_fixed);
+        double frac = f >= 0 ? spec->stages[s].fixed_values[f].num : 1;
+        for (size_t r = 0; r < views[s].n_ranked; r++) {
+            const ld_trial *t = views[s].ranked[r];
+            if (t->finished > t->started && t->started > 0 && frac > 0)
+                d[m++] = (t->finished - t->started) / fmin(frac, 1);
+        }
+    }
+    double need = 0;
+    if (m) {
+        qsort(d, m, sizeof *d, by_start); /* ascending, by the first double */
+        int parallel = spec->parallel > 0 ? spec->parallel : 1;
+        long trials = (long)confirm->confirm_top * confirm->confirm_seeds;
+        need = d[m / 2] * (double)((trials + parallel - 1) / parallel);
+    }
+    free(d);
+    return need;
+}
+
+/*
+ * Seconds stage i may run: its own budget.time, or its share of the playbook's time left;
+ * 0 when the playbook has no time budget, -1 when its time is spent. A last confirm stage
+ * whose share would not pay for its rounds (need, from confirm_need) has that time kept back.
+ */
+static double stage_seconds(const ld_spec *spec, size_t i, double used_before, double need)
 {
     const ld_stage *st = &spec->stages[i];
     if (st->budget_seconds > 0)
@@ -999,6 +1034,12 @@ static double stage_seconds(const ld_spec *spec, size_t i, double used_before)
             shares += spec->stages[k].share;
     }
     double left = spec->budget_seconds - used_before - reserved;
+    const ld_stage *last = &spec->stages[spec->n_stages - 1];
+    if (last->confirm_seeds && i + 1 < spec->n_stages && !last->budget_seconds && shares > 0 &&
+        need > left * last->share / shares) {
+        left -= need;
+        shares -= last->share;
+    }
     return left > 0 && shares > 0 ? left * st->share / shares : -1;
 }
 
@@ -1103,7 +1144,9 @@ ld_status ld_playbook_run(ld_study *s, ld_event_fn on_event, void *user, size_t 
             used += views[i].elapsed;
             continue;
         }
-        double seconds = stage_seconds(spec, i, used);
+        double need = spec->stages[spec->n_stages - 1].confirm_seeds ? confirm_need(spec, views, i)
+                                                                       : 0;
+        double seconds = stage_seconds(spec, i, used, need);
         double left = seconds != 0 ? seconds - views[i].elapsed : 0; /* 0: no time limit */
         if (seconds != 0 && left <= 0)
             left = stage->confirm_seeds ? CONFIRM_MIN_SECONDS : -1;
