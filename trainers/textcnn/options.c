@@ -151,6 +151,18 @@ static void set_value(tc_config *cfg, const option *o, const char *value)
     }
 }
 
+/* Whether the first len bytes of given spell name, an underscore standing for a hyphen (W&B
+ * sweeps often write parameters as train_fraction). */
+static int same_flag_name(const char *name, const char *given, size_t len)
+{
+    if (strlen(name) != len)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (name[i] != given[i] && !(name[i] == '-' && given[i] == '_'))
+            return 0;
+    return 1;
+}
+
 void options_parse(tc_config *cfg, int argc, char **argv)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -167,8 +179,7 @@ void options_parse(tc_config *cfg, int argc, char **argv)
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         const option *o = NULL;
         for (size_t k = 0; k < NOPTIONS; k++)
-            if (OPTIONS[k].kind != SECTION && strlen(OPTIONS[k].name) == len &&
-                strncmp(OPTIONS[k].name, name, len) == 0)
+            if (OPTIONS[k].kind != SECTION && same_flag_name(OPTIONS[k].name, name, len))
                 o = &OPTIONS[k];
         if (!o)
             usage_error("unknown flag \"%s\"%s", arg, "");
@@ -222,6 +233,7 @@ void options_help(FILE *out)
           "then test_acc=... test_loss=... best_epoch=... best_val_acc=... (without --test:\n"
           "best_epoch and best_val_acc). The model of the best validation epoch is kept.\n"
           "A NaN or infinite loss stops training: the last line carries diverged=1.\n"
+          "\nA flag may be spelled with _ for - (--train_fraction is --train-fraction).\n"
           "\nExit status: 0 ok, 1 the run failed or diverged, 2 bad usage or bad input.\n",
           out);
 }

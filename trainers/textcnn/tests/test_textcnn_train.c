@@ -197,6 +197,19 @@ static void test_rcnn_and_options(void)
     CHECK_INT_EQ(run("--help"), 0);
     CHECK(strstr(out, "--balanced-batches") && strstr(out, "--train-fraction") &&
           strstr(out, "Exit status"));
+    /* underscores for hyphens, as W&B sweeps write parameter names: the same run */
+    snprintf(args, sizeof args, "%s --train-fraction 0.5 --max-norm=2 --balanced-batches",
+             common);
+    CHECK_INT_EQ(run(args), 0);
+    strip_secs(out);
+    char hyphens[sizeof out];
+    strcpy(hyphens, out);
+    snprintf(args, sizeof args, "%s --train_fraction 0.5 --max_norm=2 --balanced_batches",
+             common);
+    CHECK_INT_EQ(run(args), 0);
+    strip_secs(out);
+    CHECK_STR_EQ(out, hyphens);
+    CHECK_INT_EQ(run("--train x --train_fractions 0.5"), 2);
     CHECK_INT_EQ(run("--train x --bogus 1"), 2);
     CHECK(strstr(err, "unknown flag \"--bogus\""));
     CHECK_INT_EQ(run("--train x --lr abc"), 2);
