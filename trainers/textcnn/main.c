@@ -265,6 +265,7 @@ int main(int argc, char **argv)
     tc_optim opt;
     optim_init(&opt, (tc_optim_kind)opt_kind, lr, (float)cfg.momentum, (float)cfg.l2,
                m.nparams);
+    opt.dense_emb = cfg.dense_embedding_updates;
     tc_sampler sampler;
     sampler_init(&sampler, &train, nclasses, cfg.oversample);
     float *best = tc_malloc(m.nparams * sizeof *best);

@@ -63,6 +63,9 @@ static const option OPTIONS[] = {
     {REAL, "lr", AT(lr), NULL, 0, 1e30, "X",
      "learning rate (default: 0.1 sgd, 1e-3 adam and rmsprop, 1.0 adadelta)"},
     {REAL, "momentum", AT(momentum), "0", 0, 0.9999, "M", "momentum (sgd)"},
+    {FLAG, "dense-embedding-updates", AT(dense_embedding_updates), NULL, 0, 0, NULL,
+     "step every embedding row every step, as torch.optim.Adam (default: only the batch's rows); "
+     "helps on very short texts"},
     {REAL, "l2", AT(l2), "0", 0, 1, "X", "L2 penalty added to the gradients"},
     {REAL, "clip", AT(clip), "0", 0, 1e30, "N",
      "clip gradients by global norm: scale them down when their norm exceeds N (0: off)"},

@@ -22,7 +22,7 @@ typedef struct {
     const char *optimizer;
     double lr, momentum, l2, clip, decay;
     int decay_every, batch, epochs, patience;
-    int oversample, balanced_batches;
+    int oversample, balanced_batches, dense_embedding_updates;
     double train_fraction;
     int classes, seed, threads;
     /* outputs */
