@@ -176,6 +176,8 @@ void conv_pool_backward(float *dW, float *dbias, float *dX, float *G, const floa
             }
         }
     }
+    if (!dX)
+        return;
 #pragma omp parallel for schedule(static) if (B > 8)
     for (int b = 0; b < B; b++)
         for (int f = 0; f < F; f++) {

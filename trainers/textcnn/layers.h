@@ -68,7 +68,8 @@ void pool_backward(float *dY, float *dbias, const float *dP, const float *P, con
  * conv_backward(pool_backward(dP)) without the dense dY: only the B*F argmax rows carry a
  * gradient, so each is one contiguous axpy of w*E floats into dW and into dX, T times less work
  * than the dense products. dW and dbias are split by feature and dX by sentence, so every sum
- * runs in the same order whatever the thread count. G [B, F] is scratch.
+ * runs in the same order whatever the thread count. G [B, F] is scratch. dX NULL: no input
+ * gradient (a frozen embedding).
  */
 void conv_pool_backward(float *dW, float *dbias, float *dX, float *G, const float *dP,
                         const float *P, const int *argmax, const float *X, const float *W, int B,

@@ -7,6 +7,7 @@
  */
 #include "checkpoint.h"
 #include "data.h"
+#include "embeddings.h"
 #include "gemm.h"
 #include "model.h"
 #include "optim.h"
@@ -83,6 +84,9 @@ static void run_loaded(const tc_config *cfg)
 {
     if (!cfg->predict && !cfg->test)
         tc_die(TC_EXIT_USAGE, "--load needs --predict FILE or --test FILE");
+    if (cfg->embeddings)
+        tc_die(TC_EXIT_USAGE, "--embeddings is for training; a --load model holds its own "
+               "vectors");
     tc_model m;
     tc_strtab vocab, labels;
     int max_len;
@@ -234,8 +238,11 @@ int main(int argc, char **argv)
         tc_die(TC_EXIT_USAGE, "%s: the validation set is empty", cfg.dev ? cfg.dev : cfg.train);
 
     /* ---- model ---- */
+    tc_embeddings_file vectors;
+    if (cfg.embeddings)
+        embeddings_open(&vectors, cfg.embeddings);
     shape.vocab = vocab.n;
-    shape.emb = cfg.emb;
+    shape.emb = cfg.emb ? cfg.emb : cfg.embeddings ? vectors.width : 300;
     shape.classes = nclasses;
     shape.maps = cfg.maps;
     int maxT = train.max_len;
@@ -246,10 +253,19 @@ int main(int argc, char **argv)
     m.dropout = (float)cfg.dropout;
     tc_rng_seed(&rng, (uint64_t)cfg.seed, STREAM_INIT);
     model_init(&m, &rng);
+    m.freeze_emb = cfg.freeze_embeddings;
+    if (cfg.embeddings) {
+        int covered = embeddings_load(&vectors, &vocab, m.p.emb, shape.emb);
+        embeddings_close(&vectors);
+        int words = vocab.n - 2; /* without <pad> and <unk> */
+        fprintf(stderr, "embeddings: %d of %d vocabulary words covered (%.1f%%) from %s\n",
+                covered, words, words > 0 ? 100.0 * covered / words : 0.0, cfg.embeddings);
+    }
     float lr = cfg.lr > 0 ? (float)cfg.lr : optim_default_lr((tc_optim_kind)opt_kind);
     tc_optim opt;
     optim_init(&opt, (tc_optim_kind)opt_kind, lr, (float)cfg.momentum, (float)cfg.l2,
                m.nparams);
+    opt.dense_emb = cfg.dense_embedding_updates;
     tc_sampler sampler;
     sampler_init(&sampler, &train, nclasses, cfg.oversample);
     float *best = tc_malloc(m.nparams * sizeof *best);

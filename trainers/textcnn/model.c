@@ -197,7 +197,9 @@ void model_backward(tc_model *m, int B, int T)
     memset(m->dpooled, 0, (size_t)B * F * sizeof *m->dpooled);
     dropout_backward(m->dpooled, m->ddropped, m->mask, B * F);
     memset(m->dfeat, 0, (size_t)(BT + s->kmax) * W * sizeof *m->dfeat);
-    conv_pool_backward(m->g.conv_w, m->g.conv_b, m->dfeat, m->gscratch, m->dpooled, m->pooled,
+    /* a frozen CNN embedding needs no input gradient; RCNN's contexts still do */
+    float *dfeat = m->freeze_emb && s->kind == MODEL_CNN ? NULL : m->dfeat;
+    conv_pool_backward(m->g.conv_w, m->g.conv_b, dfeat, m->gscratch, m->dpooled, m->pooled,
                        m->argmax, m->feat, m->p.conv_w, B, W, s->windows, s->nwin, s->maps,
                        s->kmax, act);
     const float *dX = m->dfeat;
@@ -210,6 +212,9 @@ void model_backward(tc_model *m, int B, int T)
                      E, -1);
         dX = dXr;
     }
+    m->nuniq = 0;
+    if (m->freeze_emb)
+        return;
     m->nuniq = embedding_index(m->ids, BT, m->uniq, m->ustart, m->upos, m->mark);
     embedding_backward(m->demb, dX, W, m->nuniq, m->ustart, m->upos, E);
 }

@@ -43,6 +43,7 @@ typedef struct {
 typedef struct {
     tc_shape shape;
     float dropout;   /* drop probability while training */
+    int freeze_emb;  /* the embedding table gets no gradient and no update (nuniq stays 0) */
     int F;           /* features after pooling */
     int in_width;    /* E' above: row width of the convolution input */
     size_t nparams;  /* all floats in the block */
@@ -91,7 +92,8 @@ int model_layout_batch(tc_model *m, int B);
  */
 double model_forward(tc_model *m, int B, int T, int train, tc_rng *rng, int *correct);
 
-/* The backward pass of the last forward: dense_grad and demb/uniq/nuniq are overwritten. */
+/* The backward pass of the last forward: dense_grad and demb/uniq/nuniq are overwritten (with
+ * freeze_emb, nuniq is 0 and no gradient reaches the embedding). */
 void model_backward(tc_model *m, int B, int T);
 
 /* The batch length T for sentences of these lengths: max(longest, kmax). */

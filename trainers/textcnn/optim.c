@@ -111,6 +111,9 @@ static void update_span(const update_consts *c, float *restrict p, const float *
 
 enum { CHUNK = 4096 };
 
+/* The gradient of an embedding row outside the batch; --emb is at most 4096 wide. */
+static const float ZERO_ROW[4096];
+
 double optim_grad_norm(const tc_model *m)
 {
     size_t nchunks = (m->ndense + CHUNK - 1) / CHUNK;
@@ -156,11 +159,28 @@ void optim_step(tc_optim *o, tc_model *m)
             size_t at = emb_size + i0;
             update_span(&c, m->params + at, m->dense_grad + i0, o->s1 + at, o->s2 + at, n);
         }
+        if (o->dense_emb && !m->freeze_emb) {
+            /* mark[] is all -1 between batches (layers.h); here it maps a row to its u */
+#pragma omp single
+            for (int u = 0; u < m->nuniq; u++)
+                m->mark[m->uniq[u]] = u;
 #pragma omp for schedule(static)
-        for (int u = 0; u < m->nuniq; u++) {
+            for (int v = 1; v < m->shape.vocab; v++) {
+                size_t at = (size_t)v * E;
+                int u = m->mark[v];
+                update_span(&c, m->params + at, u >= 0 ? m->demb + (size_t)u * E : ZERO_ROW,
+                            o->s1 + at, o->s2 + at, (size_t)E);
+            }
+#pragma omp single
+            for (int u = 0; u < m->nuniq; u++)
+                m->mark[m->uniq[u]] = -1;
+        } else {
+#pragma omp for schedule(static)
+            for (int u = 0; u < m->nuniq; u++) {
             size_t at = (size_t)m->uniq[u] * E;
-            update_span(&c, m->params + at, m->demb + (size_t)u * E, o->s1 + at, o->s2 + at,
-                        (size_t)E);
+                update_span(&c, m->params + at, m->demb + (size_t)u * E, o->s1 + at,
+                            o->s2 + at, (size_t)E);
+            }
         }
     }
 }

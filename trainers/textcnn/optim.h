@@ -18,6 +18,7 @@ typedef struct {
     float lr, momentum, l2;
     float beta1, beta2, rho, eps;
     long step;
+    int dense_emb;  /* every embedding row every step, as torch.optim.Adam (0: lazy rows) */
     float *s1, *s2; /* per-parameter state, [nparams] each: Adam m/v, Adadelta E[g^2]/E[dx^2],
                        RMSprop E[g^2], SGD momentum buffer */
 } tc_optim;
@@ -37,7 +38,9 @@ void optim_free(tc_optim *o);
 double optim_grad_norm(const tc_model *m);
 void optim_scale_grads(tc_model *m, float scale);
 
-/* One step on every dense parameter and the embedding rows of the batch. */
+/* One step on every dense parameter and the embedding rows of the batch; with o->dense_emb, on
+ * every embedding row but TC_PAD (the rows outside the batch with a zero gradient, so their
+ * momentum keeps moving them, as in a dense framework). A frozen embedding is never stepped. */
 void optim_step(tc_optim *o, tc_model *m);
 
 /* Rescales each class's output weight vector to norm max_norm when it is longer (Kim 2014). */

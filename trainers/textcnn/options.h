@@ -14,14 +14,15 @@ typedef struct {
     int min_count, max_vocab, max_len, strict;
     double dev_fraction;
     /* model */
-    const char *model, *windows;
-    int emb, maps, context;
+    const char *model, *windows, *embeddings;
+    int emb; /* 0: not given (300, or the width of --embeddings) */
+    int freeze_embeddings, maps, context;
     double dropout, max_norm;
     /* training */
     const char *optimizer;
     double lr, momentum, l2, clip, decay;
     int decay_every, batch, epochs, patience;
-    int oversample, balanced_batches;
+    int oversample, balanced_batches, dense_embedding_updates;
     double train_fraction;
     int classes, seed, threads;
     /* outputs */

@@ -12,6 +12,7 @@
 #include "gemm.h"
 #include "layers.h"
 #include "model.h"
+#include "optim.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -440,6 +441,54 @@ static void test_model(tc_model_kind kind)
 
 /* ---- OpenBLAS against the naive reference --------------------------------------------------- */
 
+/*
+ * Adam on the embedding rows: lazily, a row moves only in the steps whose batch holds it; with
+ * dense_emb (torch.optim.Adam's behaviour), its momentum keeps moving it after its batch, by
+ * Adam's own formula with a zero gradient. Rows never seen, and <pad>, never move.
+ */
+static void test_embedding_updates(int dense)
+{
+    tc_shape s;
+    memset(&s, 0, sizeof s);
+    s.vocab = 6;
+    s.emb = 2;
+    s.classes = 2;
+    s.nwin = 1;
+    s.windows[0] = s.kmax = 1;
+    s.maps = 2;
+    tc_model m;
+    model_alloc(&m, &s, 1, 1);
+    model_init(&m, &rng);
+    tc_optim o;
+    optim_init(&o, OPT_ADAM, 0.1f, 0, 0, m.nparams);
+    o.dense_emb = dense;
+    float before[12], after1[12];
+    memcpy(before, m.p.emb, sizeof before);
+    m.nuniq = 1; /* a batch holding token 3 only, with gradient (0.5, -2) */
+    m.uniq[0] = 3;
+    m.demb[0] = 0.5f;
+    m.demb[1] = -2.0f;
+    optim_step(&o, &m);
+    memcpy(after1, m.p.emb, sizeof after1);
+    m.nuniq = 0; /* a batch without it */
+    optim_step(&o, &m);
+    for (int i = 0; i < 2; i++) {
+        double g = m.demb[i], m2 = 0.9 * 0.1 * g, v2 = 0.999 * 0.001 * g * g;
+        double moved = 0.1 / (1 - 0.81) * m2 / (sqrt(v2) / sqrt(1 - 0.999 * 0.999) + 1e-8);
+        CHECK(after1[3 * 2 + i] != before[3 * 2 + i]);
+        CHECK_NEAR(m.p.emb[3 * 2 + i], after1[3 * 2 + i] - (dense ? moved : 0), 1e-5);
+    }
+    for (int v = 0; v < 6; v++)
+        for (int i = 0; v != 3 && i < 2; i++)
+            CHECK(m.p.emb[v * 2 + i] == before[v * 2 + i]);
+    CHECK(m.p.emb[0] == 0 && m.p.emb[1] == 0);
+    /* mark[] is left all -1, as the next batch's embedding_index needs */
+    for (int v = 0; v < 6; v++)
+        CHECK_INT_EQ(m.mark[v], -1);
+    optim_free(&o);
+    model_free(&m);
+}
+
 static void test_gemm_vs_reference(void)
 {
     int sizes[][3] = {{1, 1, 1}, {7, 5, 3}, {33, 17, 65}, {128, 96, 300}, {257, 3, 31}};
@@ -529,6 +578,8 @@ int main(void)
     test_rnn(-1);
     test_model(MODEL_CNN);
     test_model(MODEL_RCNN);
+    test_embedding_updates(0);
+    test_embedding_updates(1);
     RUN(test_gemm_vs_reference);
     RUN(test_layers_vs_reference);
     free(cx);

@@ -3,7 +3,8 @@
  * TextCNN and RCNN on a topic data set this test writes (three classes told apart by their
  * words) and asserts the accuracy reached, the metric lines, bit-identical reruns, save / load /
  * predict, the predictions file, fastText input, malformed lines (skipped, or rejected with
- * --strict), bad training sets, corrupt model files, and divergence (diverged=1, exit 1).
+ * --strict), bad training sets, corrupt model files, divergence (diverged=1, exit 1), and
+ * pretrained vectors (--embeddings) that fastText trains on part of the data set.
  */
 #include "test.h"
 
@@ -261,6 +262,160 @@ static void test_bad_input(void)
     CHECK(strstr(err, "bad magic") != NULL);
 }
 
+/* ---- pretrained vectors (--embeddings) ---------------------------------------------------- */
+
+/* Adds the distinct space-separated words of text to words[*n] (each at most 31 bytes). */
+static void add_words(const char *text, char words[][32], int *n, int max)
+{
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, " \n");
+        if (len > 0 && len < 32) {
+            int seen = 0;
+            for (int i = 0; i < *n && !seen; i++)
+                seen = strlen(words[i]) == len && strncmp(words[i], p, len) == 0;
+            if (!seen && *n < max) {
+                memcpy(words[*n], p, len);
+                words[(*n)++][len] = 0;
+            }
+        }
+        p += len;
+        p += *p != 0;
+    }
+}
+
+/* Writes the texts of the training lines of classes other than skip, for fastText. */
+static void write_texts(const char *tsv, const char *txt, const char *skip)
+{
+    FILE *in = fopen(at(tsv), "r"), *outf = fopen(at(txt), "w");
+    char line[512];
+    while (fgets(line, sizeof line, in)) {
+        char *tab = strchr(line, '\t');
+        if (tab && strncmp(line, skip, strlen(skip)) != 0)
+            fputs(tab + 1, outf);
+    }
+    fclose(in);
+    fclose(outf);
+}
+
+/* The 16 floats of word's line in a .vec file, as the trainer parses them. 0 when absent. */
+static int vector_of(const char *vec, const char *word, float v[16])
+{
+    FILE *f = fopen(at(vec), "r");
+    char line[4096];
+    int found = 0;
+    while (!found && f && fgets(line, sizeof line, f))
+        if (strncmp(line, word, strlen(word)) == 0 && line[strlen(word)] == ' ') {
+            char *p = line + strlen(word);
+            for (int i = 0; i < 16; i++)
+                v[i] = strtof(p, &p);
+            found = 1;
+        }
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* Whether the bytes of v[n] appear in the file (a saved model holds its embedding rows). */
+static int file_holds(const char *name, const float *v, int n)
+{
+    static char buf[1 << 20];
+    FILE *f = fopen(at(name), "rb");
+    size_t size = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (f)
+        fclose(f);
+    return memmem(buf, size, v, (size_t)n * sizeof *v) != NULL;
+}
+
+static void write_file(const char *name, const char *text)
+{
+    FILE *f = fopen(at(name), "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_embeddings(void)
+{
+    /* vectors fastText trains on the sports and food lines: the tech words stay uncovered */
+    write_texts("train.tsv", "ft.txt", "tech");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "fasttext skipgram -input %s -output %s -dim 16 -epoch 5 "
+             "-minCount 1 -thread 1 >/dev/null 2>&1", at("ft.txt"), at("ft"));
+    CHECK_INT_EQ(system(cmd), 0);
+    static char text[1 << 16], words[256][32], covered_words[256][32];
+    int nwords = 0, nvec = 0;
+    slurp(at("ft.txt"), text, sizeof text);
+    add_words(text, covered_words, &nvec, 256);
+    FILE *f = fopen(at("train.tsv"), "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f))
+        add_words(strchr(line, '\t') + 1, words, &nwords, 256);
+    if (f)
+        fclose(f);
+    int covered = 0;
+    float v[16];
+    for (int i = 0; i < nwords; i++)
+        covered += vector_of("ft.vec", words[i], v);
+    CHECK(covered > 0 && covered < nwords);
+    CHECK_INT_EQ(covered, nvec); /* fastText keeps every word of its input at -minCount 1 */
+
+    char args[2048], expect[256];
+    snprintf(args, sizeof args, "%s --embeddings %s --save %s", common, at("ft.vec"),
+             at("nonstatic.bin"));
+    CHECK_INT_EQ(run(args), 0);
+    snprintf(expect, sizeof expect, "embeddings: %d of %d vocabulary words covered (%.1f%%) from "
+             "%s\n", covered, nwords, 100.0 * covered / nwords, at("ft.vec"));
+    CHECK(strstr(err, expect) != NULL);
+    CHECK(metric("test_acc") >= 0.9);
+
+    /* frozen: a covered word's row is saved exactly as the file had it; fine-tuned, it moved */
+    snprintf(args, sizeof args, "%s --embeddings %s --freeze-embeddings --save %s", common,
+             at("ft.vec"), at("static.bin"));
+    CHECK_INT_EQ(run(args), 0);
+    double static_acc = metric("test_acc");
+    CHECK(vector_of("ft.vec", "striker", v));
+    CHECK(file_holds("static.bin", v, 16));
+    CHECK(!file_holds("nonstatic.bin", v, 16));
+    snprintf(args, sizeof args, "--load %s --test %s", at("static.bin"), at("test.tsv"));
+    CHECK_INT_EQ(run(args), 0);
+    CHECK_NEAR(metric("test_acc"), static_acc, 1e-9);
+
+    /* GloVe's headerless form sets --emb; a cased word matches the lowercased vocabulary */
+    write_file("glove.txt", "goal 0.5 -0.25 1 2\nPizza 0.125 0 0 1\nunseen 1 1 1 1\n");
+    snprintf(args, sizeof args, "--train %s --dev %s --embeddings %s --freeze-embeddings --maps 4 "
+             "--epochs 1 --save %s", at("train.tsv"), at("dev.tsv"), at("glove.txt"),
+             at("glove.bin"));
+    CHECK_INT_EQ(run(args), 0);
+    CHECK(strstr(err, "embeddings: 2 of ") != NULL);
+    const float pizza[4] = {0.125f, 0, 0, 1};
+    CHECK(file_holds("glove.bin", pizza, 4));
+
+    /* malformed files name the file and line */
+    struct {
+        const char *name, *content, *message;
+    } bad[] = {
+        {"short.vec", "3 4\ngoal 1 2 3 4\npizza 1 2 3\nchef 1 2 3 4\n",
+         "short.vec:3: expected a word and 4 numbers"},
+        {"nan.vec", "goal 1 2 3 4\npizza 1 2 x3 4\n",
+         "nan.vec:2:11: expected a finite number, got \"x3\""},
+        {"huge.vec", "99999999999 4\ngoal 1 2 3 4\n",
+         "huge.vec:1: the header `N DIM` announces 99999999999 vectors"},
+        {"cut.vec", "3 4\ngoal 1 2 3 4\n",
+         "cut.vec:2: the file ends after 1 vectors; the header announced 3"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        write_file(bad[i].name, bad[i].content);
+        snprintf(args, sizeof args, "--train %s --dev %s --embeddings %s --epochs 1",
+                 at("train.tsv"), at("dev.tsv"), at(bad[i].name));
+        CHECK_INT_EQ(run(args), 2);
+        CHECK(strstr(err, bad[i].message) != NULL);
+    }
+    /* a width that disagrees with --emb */
+    snprintf(args, sizeof args, "--train %s --dev %s --embeddings %s --emb 8 --epochs 1",
+             at("train.tsv"), at("dev.tsv"), at("ft.vec"));
+    CHECK_INT_EQ(run(args), 2);
+    CHECK(strstr(err, "vectors of 16 numbers, but --emb is 8") != NULL);
+}
+
 static void test_divergence(void)
 {
     char args[1400];
@@ -289,6 +444,7 @@ int main(void)
     RUN(test_train_predict);
     RUN(test_rcnn_and_options);
     RUN(test_bad_input);
+    RUN(test_embeddings);
     RUN(test_divergence);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
