@@ -156,6 +156,9 @@ int main(int argc, char **argv)
         shape.nwin = 1;
         shape.windows[0] = shape.kmax = 1;
         shape.context = cfg.context;
+        shape.cell = rnn_cell_parse(cfg.cell);
+        if (shape.cell < 0)
+            tc_die(TC_EXIT_USAGE, "--cell: expected rnn, lstm or gru, got \"%s\"", cfg.cell);
     } else {
         tc_die(TC_EXIT_USAGE, "--model: expected cnn or rcnn, got \"%s\"", cfg.model);
     }

@@ -49,6 +49,8 @@ static const option OPTIONS[] = {
     {INT, "maps", AT(maps), "100", 1, 4096, "N",
      "feature maps per window (cnn); projection width (rcnn)"},
     {INT, "context", AT(context), "100", 1, 4096, "N", "recurrent context width per direction (rcnn)"},
+    {STR, "cell", AT(cell), "rnn", 0, 0, "NAME",
+     "recurrent context cell (rcnn): rnn (tanh, Lai et al.), lstm or gru"},
     {REAL, "dropout", AT(dropout), "0.5", 0, 0.95, "P", "dropout on the pooled features"},
     {REAL, "max-norm", AT(max_norm), "3", 0, 1e9, "S",
      "cap each class's output weight vector at L2 norm S (0: off)"},

@@ -14,7 +14,7 @@ typedef struct {
     int min_count, max_vocab, max_len, strict;
     double dev_fraction;
     /* model */
-    const char *model, *windows;
+    const char *model, *windows, *cell;
     int emb, maps, context;
     double dropout, max_norm;
     /* training */
