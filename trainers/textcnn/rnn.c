@@ -2,9 +2,12 @@
  * rnn.c — the RCNN context recurrences and their back-propagation through time (rnn.h).
  *
  * Each step is one product over the B sentences of the batch (rows b*T + t, stride T rows)
- * followed by an elementwise pass; the input side S X of every step is one product over the
- * whole batch before the loop, and the weight gradients are three products after the backward
- * loop, over the batch flattened and shifted by one row (see rnn_backward).
+ * followed by an elementwise pass; the input side S X of every step is one product per
+ * sentence before the loop, and the weight gradients three products per sentence after the
+ * backward loop, over its words only (batches are padded to their longest sentence, and the
+ * products over the padding would be most of the work). The elementwise
+ * passes are split across threads by sentence, each writing only its own rows, so the thread
+ * count never changes a result.
  */
 #include "rnn.h"
 #include "gemm.h"
@@ -88,7 +91,10 @@ void rnn_forward(const tc_recurrence *rc, float *H, int ldh, float *cache,
     int B = rc->B, T = rc->T, C = rc->C, E = rc->E, dir = rc->dir;
     int GC = rnn_gates(rc->cell) * C, A = rnn_cache_width(rc->cell, C);
     float *input = scratch->input;
-    gemm(0, 1, B * T, GC, E, 1.0f, X, ldx, S, E, 0.0f, input, GC);
+    /* only the rows of words: padding is never an input (this is most of a pass's work) */
+    for (int b = 0; b < B; b++)
+        gemm(0, 1, rc->lens[b], GC, E, 1.0f, X + (size_t)b * T * ldx, ldx, S, E, 0.0f,
+             input + (size_t)b * T * GC, GC);
     int first = dir > 0 ? 0 : T - 1;
     for (int b = 0; b < B; b++)
         zero_rows(H + (size_t)(b * T + first) * ldh, C, cache + (size_t)(b * T + first) * A, A);
@@ -96,6 +102,7 @@ void rnn_forward(const tc_recurrence *rc, float *H, int ldh, float *cache,
         int t = dir > 0 ? n : T - 1 - n, prev = t - dir;
         gemm(0, 1, B, GC, C, 1.0f, H + (size_t)prev * ldh, T * ldh, U, C, 0.0f,
              cache + (size_t)t * A, T * A);
+#pragma omp parallel for schedule(static) if (B > 8)
         for (int b = 0; b < B; b++) {
             size_t r = (size_t)b * T + t, q = (size_t)b * T + prev;
             if (has_context(rc, b, t))
@@ -166,6 +173,7 @@ void rnn_backward(const tc_recurrence *rc, float *dX, int ldx, float *dU, float 
         memset(DC, 0, (size_t)BT * C * sizeof *DC);
     for (int n = T - 1; n >= 1; n--) {
         int t = dir > 0 ? n : T - 1 - n, prev = t - dir;
+#pragma omp parallel for schedule(static) if (B > 8)
         for (int b = 0; b < B; b++) {
             size_t r = (size_t)b * T + t, q = (size_t)b * T + prev;
             if (has_context(rc, b, t))
@@ -185,10 +193,17 @@ void rnn_backward(const tc_recurrence *rc, float *dX, int ldx, float *dU, float 
         for (int r = 0; r < BT; r++)
             for (int c = 0; c < C; c++)
                 dbias[3 * C + c] += DU[(size_t)r * GC + 2 * C + c];
-    /* Row r of DA and DU pairs with row r - dir of H and X: one product over the flattened
-     * batch. The pairs that straddle two sentences meet a zero row (t = first): they add 0. */
+    /* Row t of DA and DU pairs with row t - dir of H and X. Only the len_b - 1 steps of each
+     * sentence that have a context carry a gradient, so the products run per sentence over
+     * those rows and skip the padding; the sentences are summed in order. */
     size_t lead = dir > 0 ? 1 : 0, lag = dir > 0 ? 0 : 1;
-    gemm(1, 0, GC, C, BT - 1, 1.0f, DU + lead * GC, GC, H + lag * ldh, ldh, 1.0f, dU, C);
-    gemm(1, 0, GC, E, BT - 1, 1.0f, DA + lead * GC, GC, X + lag * ldx, ldx, 1.0f, dS, E);
-    gemm(0, 0, BT - 1, E, GC, 1.0f, DA + lead * GC, GC, S, E, 1.0f, dX + lag * ldx, ldx);
+    for (int b = 0; b < B; b++) {
+        int steps = rc->lens[b] - 1;
+        if (steps < 1)
+            continue;
+        size_t r = (size_t)b * T + lead, q = (size_t)b * T + lag;
+        gemm(1, 0, GC, C, steps, 1.0f, DU + r * GC, GC, H + q * ldh, ldh, 1.0f, dU, C);
+        gemm(1, 0, GC, E, steps, 1.0f, DA + r * GC, GC, X + q * ldx, ldx, 1.0f, dS, E);
+        gemm(0, 0, steps, E, GC, 1.0f, DA + r * GC, GC, S, E, 1.0f, dX + q * ldx, ldx);
+    }
 }
