@@ -22,9 +22,11 @@ CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class RCNN(nn.Module):
-    def __init__(self, vocab, emb, context, maps, classes, dropout, cell, sparse=False):
+    def __init__(self, vocab, emb, context, maps, classes, dropout, cell, sparse=False,
+                 with_word=False):
         super().__init__()
         self.context = context
+        self.with_word = with_word
         self.emb = nn.Embedding(vocab, emb, padding_idx=0, sparse=sparse)
         nn.init.uniform_(self.emb.weight, -0.25, 0.25)
         with torch.no_grad():
@@ -47,9 +49,12 @@ class RCNN(nn.Module):
         packed = pack_padded_sequence(x, lens, batch_first=True, enforce_sorted=False)
         h, _ = self.rnn(packed)
         h, _ = pad_packed_sequence(h, batch_first=True, total_length=T)  # [B, T, 2C], 0 past len
-        zero = x.new_zeros(B, 1, C)
-        left = torch.cat([zero, h[:, :-1, :C]], 1)                  # forward output at t-1
-        right = torch.cat([h[:, 1:, C:], zero], 1)                  # backward output at t+1
+        if self.with_word:                                          # the outputs at t
+            left, right = h[:, :, :C], h[:, :, C:]
+        else:
+            zero = x.new_zeros(B, 1, C)
+            left = torch.cat([zero, h[:, :-1, :C]], 1)              # forward output at t-1
+            right = torch.cat([h[:, 1:, C:], zero], 1)              # backward output at t+1
         y = self.proj(torch.cat([left, x, right], 2))               # [B, T, maps]
         valid = torch.arange(T).unsqueeze(0) < lens.unsqueeze(1)
         y = y.masked_fill(~valid.unsqueeze(2), float("-inf"))
@@ -61,10 +66,12 @@ def main():
     add_common_args(ap)
     ap.add_argument("--context", type=int, default=100)
     ap.add_argument("--cell", choices=sorted(CELLS), default="rnn")
+    ap.add_argument("--context-with-word", action="store_true",
+                    help="contexts at t that include word t (the BiLSTM outputs at t)")
     args = ap.parse_args()
     train, dev, test, nvocab, nclasses = load_sets(args)
     model = RCNN(nvocab, args.emb, args.context, args.maps, nclasses, args.dropout, args.cell,
-                 args.sparse_embedding)
+                 args.sparse_embedding, args.context_with_word)
     (test_acc, test_loss), best_epoch, best_acc = fit(model, args, train, dev, test, 1)
     print(f"test_acc={test_acc:.4f} test_loss={test_loss:.4f} best_epoch={best_epoch} "
           f"best_val_acc={best_acc:.4f} vocab={nvocab}", flush=True)

@@ -114,6 +114,7 @@ void ckpt_save(const char *path, const tc_model *m, const tc_strtab *vocab,
     put_u32(&s, (uint32_t)sh->maps);
     put_u32(&s, (uint32_t)sh->context);
     put_u32(&s, (uint32_t)sh->cell);
+    put_u32(&s, (uint32_t)sh->context_word);
     put_u32(&s, (uint32_t)max_len);
     for (int i = 0; i < vocab->n; i++)
         put_str(&s, vocab->words[i]);
@@ -158,7 +159,10 @@ void ckpt_load(const char *path, tc_model *m, tc_strtab *vocab, tc_strtab *label
     sh.kmax = get_int(&s, "the widest window", 1, 1024);
     sh.maps = get_int(&s, "the feature maps", 1, 1 << 16);
     sh.context = get_int(&s, "the context width", 0, 1 << 16);
-    sh.cell = version >= 2 ? get_int(&s, "the context cell", CELL_RNN, CELL_GRU) : CELL_RNN;
+    if (version >= 2) {
+        sh.cell = get_int(&s, "the context cell", CELL_RNN, CELL_GRU);
+        sh.context_word = get_int(&s, "the context form", 0, 1);
+    }
     *max_len = get_int(&s, "max-len", 0, 1 << 30);
     get_words(&s, vocab, sh.vocab, "vocabulary");
     get_words(&s, labels, sh.classes, "label");

@@ -157,6 +157,7 @@ int main(int argc, char **argv)
         shape.windows[0] = shape.kmax = 1;
         shape.context = cfg.context;
         shape.cell = rnn_cell_parse(cfg.cell);
+        shape.context_word = cfg.context_word;
         if (shape.cell < 0)
             tc_die(TC_EXIT_USAGE, "--cell: expected rnn, lstm or gru, got \"%s\"", cfg.cell);
     } else {

@@ -173,7 +173,8 @@ double model_forward(tc_model *m, int B, int T, int train, tc_rng *rng, int *cor
     if (s->kind == MODEL_RCNN) {
         float *X = m->feat + C;
         embedding_forward(X, W, m->ids, BT, m->p.emb, E);
-        tc_recurrence left = {(tc_cell)s->cell, +1, B, T, C, E, m->lens}, right = left;
+        tc_recurrence left = {(tc_cell)s->cell, +1, s->context_word, B, T, C, E, m->lens};
+        tc_recurrence right = left;
         right.dir = -1;
         rnn_forward(&left, m->feat, W, m->left_cache, &m->rnn_scratch, X, W, m->p.left_u,
                     m->p.left_s, m->p.left_b);
@@ -217,7 +218,8 @@ void model_backward(tc_model *m, int B, int T)
     const float *dX = m->dfeat;
     if (s->kind == MODEL_RCNN) {
         float *X = m->feat + C, *dXr = m->dfeat + C;
-        tc_recurrence left = {(tc_cell)s->cell, +1, B, T, C, E, m->lens}, right = left;
+        tc_recurrence left = {(tc_cell)s->cell, +1, s->context_word, B, T, C, E, m->lens};
+        tc_recurrence right = left;
         right.dir = -1;
         rnn_backward(&left, dXr, W, m->g.left_u, m->g.left_s, m->g.left_b, m->dfeat, W,
                      &m->rnn_scratch, m->left_cache, m->feat, X, m->p.left_u, m->p.left_s);

@@ -29,6 +29,7 @@ typedef struct {
     int maps;                                /* per window (CNN), projection width (RCNN) */
     int context;                             /* RCNN context width per direction */
     int cell;                                /* RCNN context cell (tc_cell) */
+    int context_word;                        /* RCNN: contexts include their word (rnn.h) */
 } tc_shape;
 
 /* Named tensors inside one block; the embedding comes first, the "dense" rest after it. */

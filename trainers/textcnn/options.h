@@ -15,7 +15,7 @@ typedef struct {
     double dev_fraction;
     /* model */
     const char *model, *windows, *cell;
-    int emb, maps, context;
+    int emb, maps, context, context_word;
     double dropout, max_norm;
     /* training */
     const char *optimizer;

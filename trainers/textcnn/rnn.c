@@ -40,6 +40,8 @@ static inline float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 /* Whether H[b, t] summarises any word (else it is held at zero). */
 static inline int has_context(const tc_recurrence *rc, int b, int t)
 {
+    if (rc->with_word)
+        return t < rc->lens[b];
     return rc->dir > 0 ? t < rc->lens[b] : t < rc->lens[b] - 1;
 }
 
@@ -50,7 +52,8 @@ static void zero_rows(float *x, int nx, float *y, int ny)
     memset(y, 0, (size_t)ny * sizeof *y);
 }
 
-/* One step of one sentence: row (the cache row of t) holds U h_prev on entry. */
+/* One step of one sentence: row (the cache row of t) holds U h_prev on entry. h_prev and
+ * row_prev are NULL at a first step that reads a word (with_word), where the state is zero. */
 static void cell_forward(tc_cell cell, int C, float *h, float *row, const float *a,
                          const float *bias, const float *h_prev, const float *row_prev)
 {
@@ -65,7 +68,7 @@ static void cell_forward(tc_cell cell, int C, float *h, float *row, const float 
             float f = sigmoid(row[C + c] + a[C + c] + bias[C + c]);
             float g = tanhf(row[2 * C + c] + a[2 * C + c] + bias[2 * C + c]);
             float o = sigmoid(row[3 * C + c] + a[3 * C + c] + bias[3 * C + c]);
-            float cell_state = f * row_prev[4 * C + c] + i * g;
+            float cell_state = (row_prev ? f * row_prev[4 * C + c] : 0.0f) + i * g;
             row[c] = i, row[C + c] = f, row[2 * C + c] = g, row[3 * C + c] = o;
             row[4 * C + c] = cell_state;
             h[c] = o * tanhf(cell_state);
@@ -78,7 +81,7 @@ static void cell_forward(tc_cell cell, int C, float *h, float *row, const float 
             float hn = row[2 * C + c] + bias[3 * C + c];
             float n = tanhf(a[2 * C + c] + bias[2 * C + c] + r * hn);
             row[c] = r, row[C + c] = z, row[2 * C + c] = n, row[3 * C + c] = hn;
-            h[c] = (1 - z) * n + z * h_prev[c];
+            h[c] = (1 - z) * n + (h_prev ? z * h_prev[c] : 0.0f);
         }
         break;
     }
@@ -95,21 +98,28 @@ void rnn_forward(const tc_recurrence *rc, float *H, int ldh, float *cache,
     for (int b = 0; b < B; b++)
         gemm(0, 1, rc->lens[b], GC, E, 1.0f, X + (size_t)b * T * ldx, ldx, S, E, 0.0f,
              input + (size_t)b * T * GC, GC);
-    int first = dir > 0 ? 0 : T - 1;
-    for (int b = 0; b < B; b++)
-        zero_rows(H + (size_t)(b * T + first) * ldh, C, cache + (size_t)(b * T + first) * A, A);
-    for (int n = 1; n < T; n++) {
+    int first = dir > 0 ? 0 : T - 1, shift = rc->with_word ? 0 : dir;
+    if (!rc->with_word) /* Lai: nothing to summarise at the first position */
+        for (int b = 0; b < B; b++)
+            zero_rows(H + (size_t)(b * T + first) * ldh, C, cache + (size_t)(b * T + first) * A,
+                      A);
+    for (int n = rc->with_word ? 0 : 1; n < T; n++) {
         int t = dir > 0 ? n : T - 1 - n, prev = t - dir;
-        gemm(0, 1, B, GC, C, 1.0f, H + (size_t)prev * ldh, T * ldh, U, C, 0.0f,
-             cache + (size_t)t * A, T * A);
+        if (n > 0)
+            gemm(0, 1, B, GC, C, 1.0f, H + (size_t)prev * ldh, T * ldh, U, C, 0.0f,
+                 cache + (size_t)t * A, T * A);
 #pragma omp parallel for schedule(static) if (B > 8)
         for (int b = 0; b < B; b++) {
             size_t r = (size_t)b * T + t, q = (size_t)b * T + prev;
-            if (has_context(rc, b, t))
-                cell_forward(rc->cell, C, H + r * ldh, cache + r * A, input + q * GC, bias,
-                             H + q * ldh, cache + q * A);
-            else
-                zero_rows(H + r * ldh, C, cache + r * A, A);
+            float *row = cache + r * A;
+            if (!has_context(rc, b, t)) {
+                zero_rows(H + r * ldh, C, row, A);
+                continue;
+            }
+            if (n == 0) /* U h_prev with a zero state */
+                memset(row, 0, (size_t)GC * sizeof *row);
+            cell_forward(rc->cell, C, H + r * ldh, row, input + (r - shift) * GC, bias,
+                         n > 0 ? H + q * ldh : NULL, n > 0 ? cache + q * A : NULL);
         }
     }
 }
@@ -117,7 +127,8 @@ void rnn_forward(const tc_recurrence *rc, float *H, int ldh, float *cache,
 /*
  * One step of one sentence backwards: dh is the gradient reaching h; writes the gradients of
  * the input side (da) and the recurrent side (du, which is da except for gru's n block), adds
- * what goes to h_prev directly (gru) into dh_prev and sets what goes to c_prev (lstm).
+ * what goes to h_prev directly (gru) into dh_prev and sets what goes to c_prev (lstm). The
+ * _prev pointers are NULL where the previous state is the zero start state.
  */
 static void cell_backward(tc_cell cell, int C, float *da, float *du, const float *dh,
                           const float *row, const float *row_prev, const float *h_prev,
@@ -134,10 +145,11 @@ static void cell_backward(tc_cell cell, int C, float *da, float *du, const float
             float tc = tanhf(row[4 * C + c]);
             float dc = dh[c] * o * (1 - tc * tc) + dcell[c];
             da[c] = dc * g * i * (1 - i);
-            da[C + c] = dc * row_prev[4 * C + c] * f * (1 - f);
+            da[C + c] = row_prev ? dc * row_prev[4 * C + c] * f * (1 - f) : 0.0f;
             da[2 * C + c] = dc * i * (1 - g * g);
             da[3 * C + c] = dh[c] * tc * o * (1 - o);
-            dcell_prev[c] = dc * f;
+            if (dcell_prev)
+                dcell_prev[c] = dc * f;
         }
         break;
     case CELL_GRU:
@@ -145,12 +157,13 @@ static void cell_backward(tc_cell cell, int C, float *da, float *du, const float
             float r = row[c], z = row[C + c], n = row[2 * C + c], hn = row[3 * C + c];
             float dn = dh[c] * (1 - z) * (1 - n * n);
             float dr = dn * hn * r * (1 - r);
-            float dz = dh[c] * (h_prev[c] - n) * z * (1 - z);
+            float dz = dh[c] * ((h_prev ? h_prev[c] : 0.0f) - n) * z * (1 - z);
             da[c] = du[c] = dr;
             da[C + c] = du[C + c] = dz;
             da[2 * C + c] = dn;
             du[2 * C + c] = dn * r;
-            dh_prev[c] += dh[c] * z;
+            if (dh_prev)
+                dh_prev[c] += dh[c] * z;
         }
         break;
     }
@@ -165,26 +178,32 @@ void rnn_backward(const tc_recurrence *rc, float *dX, int ldx, float *dU, float 
     int GC = rnn_gates(rc->cell) * C, A = rnn_cache_width(rc->cell, C);
     float *DA = scratch->dinput, *DU = rc->cell == CELL_GRU ? scratch->drecur : DA;
     float *DC = scratch->dcell;
-    int first = dir > 0 ? 0 : T - 1;
-    /* rows held at zero get zero gradients; the loop below never visits t = first */
-    for (int b = 0; b < B; b++)
-        zero_rows(DA + (size_t)(b * T + first) * GC, GC, DU + (size_t)(b * T + first) * GC, GC);
+    int first = dir > 0 ? 0 : T - 1, last_step = rc->with_word ? 0 : 1;
+    /* rows held at zero get zero gradients; in Lai's form the loop never visits t = first */
+    if (!rc->with_word)
+        for (int b = 0; b < B; b++)
+            zero_rows(DA + (size_t)(b * T + first) * GC, GC, DU + (size_t)(b * T + first) * GC,
+                      GC);
     if (rc->cell == CELL_LSTM)
         memset(DC, 0, (size_t)BT * C * sizeof *DC);
-    for (int n = T - 1; n >= 1; n--) {
+    for (int n = T - 1; n >= last_step; n--) {
         int t = dir > 0 ? n : T - 1 - n, prev = t - dir;
 #pragma omp parallel for schedule(static) if (B > 8)
         for (int b = 0; b < B; b++) {
             size_t r = (size_t)b * T + t, q = (size_t)b * T + prev;
-            if (has_context(rc, b, t))
-                cell_backward(rc->cell, C, DA + r * GC, DU + r * GC, dH + r * ldh,
-                              cache + r * A, cache + q * A, H + q * ldh, dH + q * ldh,
-                              DC + r * C, DC + q * C);
-            else
+            if (!has_context(rc, b, t)) {
                 zero_rows(DA + r * GC, GC, DU + r * GC, GC);
+                continue;
+            }
+            int has_prev = n > 0;
+            cell_backward(rc->cell, C, DA + r * GC, DU + r * GC, dH + r * ldh, cache + r * A,
+                          has_prev ? cache + q * A : NULL, has_prev ? H + q * ldh : NULL,
+                          has_prev ? dH + q * ldh : NULL, DC + r * C,
+                          has_prev ? DC + q * C : NULL);
         }
-        gemm(0, 0, B, C, GC, 1.0f, DU + (size_t)t * GC, T * GC, U, C, 1.0f,
-             dH + (size_t)prev * ldh, T * ldh);
+        if (n > 0)
+            gemm(0, 0, B, C, GC, 1.0f, DU + (size_t)t * GC, T * GC, U, C, 1.0f,
+                 dH + (size_t)prev * ldh, T * ldh);
     }
     for (int r = 0; r < BT; r++)
         for (int k = 0; k < GC; k++)
@@ -193,17 +212,23 @@ void rnn_backward(const tc_recurrence *rc, float *dX, int ldx, float *dU, float 
         for (int r = 0; r < BT; r++)
             for (int c = 0; c < C; c++)
                 dbias[3 * C + c] += DU[(size_t)r * GC + 2 * C + c];
-    /* Row t of DA and DU pairs with row t - dir of H and X. Only the len_b - 1 steps of each
-     * sentence that have a context carry a gradient, so the products run per sentence over
-     * those rows and skip the padding; the sentences are summed in order. */
+    /* Row t of DU pairs with row t - dir of H, and row t of DA with row t - dir of X (Lai) or
+     * row t (with_word). Only the steps inside a sentence carry a gradient, so the products
+     * run per sentence over those rows and skip the padding; the sentences are summed in
+     * order. The len_b - 1 steps with a previous state are the same in both forms. */
     size_t lead = dir > 0 ? 1 : 0, lag = dir > 0 ? 0 : 1;
+    size_t in_lead = rc->with_word ? 0 : lead, in_lag = rc->with_word ? 0 : lag;
     for (int b = 0; b < B; b++) {
-        int steps = rc->lens[b] - 1;
-        if (steps < 1)
+        int recur_steps = rc->lens[b] - 1, input_steps = recur_steps + rc->with_word;
+        size_t row = (size_t)b * T;
+        if (recur_steps > 0)
+            gemm(1, 0, GC, C, recur_steps, 1.0f, DU + (row + lead) * GC, GC,
+                 H + (row + lag) * ldh, ldh, 1.0f, dU, C);
+        if (input_steps < 1)
             continue;
-        size_t r = (size_t)b * T + lead, q = (size_t)b * T + lag;
-        gemm(1, 0, GC, C, steps, 1.0f, DU + r * GC, GC, H + q * ldh, ldh, 1.0f, dU, C);
-        gemm(1, 0, GC, E, steps, 1.0f, DA + r * GC, GC, X + q * ldx, ldx, 1.0f, dS, E);
-        gemm(0, 0, steps, E, GC, 1.0f, DA + r * GC, GC, S, E, 1.0f, dX + q * ldx, ldx);
+        gemm(1, 0, GC, E, input_steps, 1.0f, DA + (row + in_lead) * GC, GC,
+             X + (row + in_lag) * ldx, ldx, 1.0f, dS, E);
+        gemm(0, 0, input_steps, E, GC, 1.0f, DA + (row + in_lead) * GC, GC, S, E, 1.0f,
+             dX + (row + in_lag) * ldx, ldx);
     }
 }

@@ -7,12 +7,16 @@
  * Shapes (row-major), letters as in layers.h, plus
  *   G  gates of the cell: 1 (rnn), 4 (lstm: i, f, g, o), 3 (gru: r, z, n); GC = G*C
  *   A  width of a row of the cache: C (rnn), 5C (lstm: i, f, g, o, c), 4C (gru: r, z, n, hn)
- * Rows are r = b*T + t; the left context (dir = +1) at t summarises words 0..t-1, the right
- * context (dir = -1) words t+1..len_b-1 (Lai's cl(w_i) and cr(w_i): neither sees word t):
+ * Rows are r = b*T + t. In Lai's form the left context (dir = +1) at t summarises words
+ * 0..t-1 and the right context (dir = -1) words t+1..len_b-1 (cl(w_i) and cr(w_i): neither
+ * sees word t):
  *   left:  H[b,0] = 0,        H[b,t] = cell(H[b,t-1], X[b,t-1]) for 0 < t < len_b
  *   right: H[b,len_b-1] = 0,  H[b,t] = cell(H[b,t+1], X[b,t+1]) for t < len_b - 1
- * and H[b,t] = 0 (its cache row too) wherever there is nothing to summarise, so padding never
- * reaches a real position and a prediction never depends on the rest of the batch.
+ * With with_word they are the outputs of a bidirectional RNN at t, which include word t (the
+ * practitioners' TextRCNN): from a zero state,
+ *   left:  H[b,t] = cell(H[b,t-1], X[b,t]),  right: H[b,t] = cell(H[b,t+1], X[b,t]), t < len_b
+ * Either way H[b,t] = 0 (its cache row too) wherever there is nothing to summarise, so padding
+ * never reaches a real position and a prediction never depends on the rest of the batch.
  *
  * The cells, for a = S x + bias (input side) and u = U h_prev (recurrent side), gate blocks of C:
  *   rnn:  h = tanh(a + u)
@@ -38,6 +42,7 @@ int rnn_cache_width(tc_cell cell, int C);   /* A */
 typedef struct {
     tc_cell cell;
     int dir;          /* +1 left context, -1 right context */
+    int with_word;    /* 1: the context at t includes word t; 0: Lai's neighbours only */
     int B, T, C, E;
     const int *lens;  /* [B] tokens per sentence */
 } tc_recurrence;
