@@ -49,7 +49,7 @@ static const option OPTIONS[] = {
     {INT, "maps", AT(maps), "100", 1, 4096, "N",
      "feature maps per window (cnn); projection width (rcnn)"},
     {INT, "context", AT(context), "100", 1, 4096, "N", "recurrent context width per direction (rcnn)"},
-    {STR, "cell", AT(cell), "rnn", 0, 0, "NAME",
+    {STR, "cell", AT(cell), "lstm", 0, 0, "NAME",
      "recurrent context cell (rcnn): rnn (tanh, Lai et al.), lstm or gru"},
     {FLAG, "context-word", AT(context_word), NULL, 0, 0, NULL,
      "the contexts of a word include the word itself, as a bidirectional RNN's outputs do "
