@@ -6,8 +6,9 @@ and metric lines of textcnn_torch.py, so the two implementations are compared in
 The model, as trainers/textcnn/model.h and rnn.h define it: embedding -> a bidirectional
 nn.RNN/LSTM/GRU over each sentence (packed, so padding never enters a sentence's recurrence);
 the left context of word t is the forward output at t-1 and the right context the backward
-output at t+1 (Lai et al.: neither sees word t), zero at the ends -> [left; word; right] -> a
-linear projection -> masked max over time -> tanh -> dropout -> linear. The initialisation is
+output at t+1 (Lai et al.: neither sees word t; --context-word: the outputs at t), zero at
+the ends -> [left; word; right] -> a linear projection -> masked max over time -> tanh (Lai's; or
+ReLU: --projection-act relu) -> dropout -> linear. The initialisation is
 PyTorch's, with the recurrent-side biases zeroed: liandan-textcnn has one bias per gate where
 PyTorch has two (b_ih + b_hh), except GRU's b_hn, which it keeps. Run with /usr/bin/python3."""
 import argparse
@@ -23,8 +24,9 @@ CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 class RCNN(nn.Module):
     def __init__(self, vocab, emb, context, maps, classes, dropout, cell, sparse=False,
-                 with_word=False):
+                 with_word=False, act="tanh"):
         super().__init__()
+        self.act = torch.relu if act == "relu" else torch.tanh
         self.context = context
         self.with_word = with_word
         self.emb = nn.Embedding(vocab, emb, padding_idx=0, sparse=sparse)
@@ -58,20 +60,22 @@ class RCNN(nn.Module):
         y = self.proj(torch.cat([left, x, right], 2))               # [B, T, maps]
         valid = torch.arange(T).unsqueeze(0) < lens.unsqueeze(1)
         y = y.masked_fill(~valid.unsqueeze(2), float("-inf"))
-        return self.out(self.drop(torch.tanh(y.max(dim=1).values)))
+        return self.out(self.drop(self.act(y.max(dim=1).values)))
 
 
 def main():
     ap = argparse.ArgumentParser()
     add_common_args(ap)
     ap.add_argument("--context", type=int, default=100)
-    ap.add_argument("--cell", choices=sorted(CELLS), default="rnn")
-    ap.add_argument("--context-with-word", action="store_true",
+    ap.add_argument("--cell", choices=sorted(CELLS), default="lstm")
+    ap.add_argument("--context-word", action="store_true",
                     help="contexts at t that include word t (the BiLSTM outputs at t)")
+    ap.add_argument("--projection-act", choices=["relu", "tanh"], default="tanh")
     args = ap.parse_args()
     train, dev, test, nvocab, nclasses = load_sets(args)
     model = RCNN(nvocab, args.emb, args.context, args.maps, nclasses, args.dropout, args.cell,
-                 args.sparse_embedding, args.context_with_word)
+                 args.sparse_embedding, args.context_word,
+                 args.projection_act)
     (test_acc, test_loss), best_epoch, best_acc = fit(model, args, train, dev, test, 1)
     print(f"test_acc={test_acc:.4f} test_loss={test_loss:.4f} best_epoch={best_epoch} "
           f"best_val_acc={best_acc:.4f} vocab={nvocab}", flush=True)

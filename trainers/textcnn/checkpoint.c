@@ -115,6 +115,7 @@ void ckpt_save(const char *path, const tc_model *m, const tc_strtab *vocab,
     put_u32(&s, (uint32_t)sh->context);
     put_u32(&s, (uint32_t)sh->cell);
     put_u32(&s, (uint32_t)sh->context_word);
+    put_u32(&s, (uint32_t)sh->projection_act);
     put_u32(&s, (uint32_t)max_len);
     for (int i = 0; i < vocab->n; i++)
         put_str(&s, vocab->words[i]);
@@ -162,6 +163,9 @@ void ckpt_load(const char *path, tc_model *m, tc_strtab *vocab, tc_strtab *label
     if (version >= 2) {
         sh.cell = get_int(&s, "the context cell", CELL_RNN, CELL_GRU);
         sh.context_word = get_int(&s, "the context form", 0, 1);
+        sh.projection_act = get_int(&s, "the projection activation", ACT_RELU, ACT_TANH);
+    } else {
+        sh.projection_act = ACT_TANH;
     }
     *max_len = get_int(&s, "max-len", 0, 1 << 30);
     get_words(&s, vocab, sh.vocab, "vocabulary");

@@ -7,13 +7,14 @@
  *   "LDTXTCNN"                 8-byte magic
  *   u32 version (2), u32 0x01020304 (byte-order check)
  *   i32 kind, vocab, emb, classes, nwin, windows[nwin], kmax, maps, context, cell,
- *       context_word, max_len
+ *       context_word, projection_act (layers.h tc_act), max_len
  *   vocab x (u32 length, bytes)      the words by id (0 <pad>, 1 <unk>)
  *   classes x (u32 length, bytes)    the label names by id
  *   u64 nparams, nparams x f32       the parameter block, in model.h's carving order
  *   u64 FNV-1a hash of every byte before it
- * Version 1 is version 2 without cell and context_word (RCNN's context cell and form, rnn.h),
- * which were then always the tanh recurrence in Lai's form; it is still read. A file that is short, has another magic, another
+ * Version 1 is version 2 without cell, context_word and projection_act (RCNN's context cell
+ * and form, rnn.h, and its pooled activation), which were then always the tanh recurrence in
+ * Lai's form and tanh; it is still read. A file that is short, has another magic, another
  * version or a wrong hash is refused with a message naming the file and what is wrong (exit 2).
  */
 #ifndef TC_CHECKPOINT_H

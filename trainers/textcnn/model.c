@@ -169,7 +169,7 @@ double model_forward(tc_model *m, int B, int T, int train, tc_rng *rng, int *cor
 {
     const tc_shape *s = &m->shape;
     int BT = m->rows, E = s->emb, C = s->context, W = m->in_width, F = m->F;
-    tc_act act = s->kind == MODEL_RCNN ? ACT_TANH : ACT_RELU;
+    tc_act act = s->kind == MODEL_RCNN ? (tc_act)s->projection_act : ACT_RELU;
     if (s->kind == MODEL_RCNN) {
         float *X = m->feat + C;
         embedding_forward(X, W, m->ids, BT, m->p.emb, E);
@@ -203,7 +203,7 @@ void model_backward(tc_model *m, int B, int T)
 {
     const tc_shape *s = &m->shape;
     int BT = m->rows, E = s->emb, C = s->context, W = m->in_width, F = m->F, K = s->classes;
-    tc_act act = s->kind == MODEL_RCNN ? ACT_TANH : ACT_RELU;
+    tc_act act = s->kind == MODEL_RCNN ? (tc_act)s->projection_act : ACT_RELU;
     memset(m->dense_grad, 0, m->ndense * sizeof *m->dense_grad);
     softmax_xent_backward(m->dlogits, m->probs, m->labels, B, K);
     memset(m->ddropped, 0, (size_t)B * F * sizeof *m->ddropped);

@@ -7,7 +7,8 @@
  *            [B, F] -> dropout -> linear [B, K] -> softmax cross-entropy
  *   RCNN:    ids -> Z [BT, C+E+C] = [left context | embedding | right context] (rnn.h: tanh,
  *            LSTM or GRU cells) -> projection (a width-1 convolution) [BT, F] -> max over
- *            time, bias, tanh [B, F] -> dropout -> linear [B, K] -> softmax cross-entropy
+ *            time, bias, ReLU or tanh (Lai's) [B, F] -> dropout -> linear [B, K] -> softmax
+ *            cross-entropy
  */
 #ifndef TC_MODEL_H
 #define TC_MODEL_H
@@ -30,6 +31,7 @@ typedef struct {
     int context;                             /* RCNN context width per direction */
     int cell;                                /* RCNN context cell (tc_cell) */
     int context_word;                        /* RCNN: contexts include their word (rnn.h) */
+    int projection_act;                      /* RCNN: tc_act after pooling (CNN: always ReLU) */
 } tc_shape;
 
 /* Named tensors inside one block; the embedding comes first, the "dense" rest after it. */

@@ -51,6 +51,8 @@ static const option OPTIONS[] = {
     {INT, "context", AT(context), "100", 1, 4096, "N", "recurrent context width per direction (rcnn)"},
     {STR, "cell", AT(cell), "lstm", 0, 0, "NAME",
      "recurrent context cell (rcnn): rnn (tanh, Lai et al.), lstm or gru"},
+    {STR, "projection-act", AT(projection_act), "tanh", 0, 0, "NAME",
+     "activation of the pooled projection (rcnn): tanh (Lai et al.) or relu"},
     {FLAG, "context-word", AT(context_word), NULL, 0, 0, NULL,
      "the contexts of a word include the word itself, as a bidirectional RNN's outputs do "
      "(rcnn; default: Lai et al.'s, the words before and after it only)"},

@@ -14,7 +14,7 @@ typedef struct {
     int min_count, max_vocab, max_len, strict;
     double dev_fraction;
     /* model */
-    const char *model, *windows, *cell;
+    const char *model, *windows, *cell, *projection_act;
     int emb, maps, context, context_word;
     double dropout, max_norm;
     /* training */

@@ -4,7 +4,7 @@
  * (embedding, convolution, pooling with ReLU and tanh, the fused sparse conv+pool backward,
  * dropout in eval and train mode, linear, softmax cross-entropy, the RCNN recurrences with each
  * cell in both directions and both context forms, and the whole TextCNN and RCNN models, RCNN
- * once per cell and form), and the OpenBLAS products against plain loops. The recurrence checks
+ * once per cell and form, with ReLU and tanh), and the OpenBLAS products against plain loops. The recurrence checks
  * also show that a wrong gradient fails. Any mismatch prints what and where, and the program
  * exits non-zero.
  */
@@ -432,7 +432,7 @@ static double model_loss(void *ctx)
     return model_forward(&gm, 3, model_layout_batch(&gm, 3), 0, NULL, NULL);
 }
 
-static void test_model(tc_model_kind kind, tc_cell cell, int context_word)
+static void test_model(tc_model_kind kind, tc_cell cell, int context_word, tc_act act)
 {
     tc_shape s;
     memset(&s, 0, sizeof s);
@@ -453,6 +453,7 @@ static void test_model(tc_model_kind kind, tc_cell cell, int context_word)
         s.context = 3;
         s.cell = cell;
         s.context_word = context_word;
+        s.projection_act = act;
     }
     model_alloc(&gm, &s, 3, 4);
     model_init(&gm, &rng);
@@ -464,8 +465,8 @@ static void test_model(tc_model_kind kind, tc_cell cell, int context_word)
     char name[32], what[64];
     snprintf(name, sizeof name, "%s", kind == MODEL_CNN ? "TextCNN" : "RCNN");
     if (kind == MODEL_RCNN)
-        snprintf(name, sizeof name, "RCNN(%s%s)", rnn_cell_name(cell),
-                 context_word ? ", context-word" : "");
+        snprintf(name, sizeof name, "RCNN(%s%s, %s)", rnn_cell_name(cell),
+                 context_word ? ", context-word" : "", act == ACT_TANH ? "tanh" : "relu");
     snprintf(what, sizeof what, "%s dense parameters", name);
     float *analytic = malloc(gm.ndense * sizeof *analytic);
     memcpy(analytic, gm.dense_grad, gm.ndense * sizeof *analytic);
@@ -577,10 +578,12 @@ int main(void)
             test_rnn((tc_cell)cell, +1, with_word);
             test_rnn((tc_cell)cell, -1, with_word);
         }
-    test_model(MODEL_CNN, CELL_RNN, 0);
+    test_model(MODEL_CNN, CELL_RNN, 0, ACT_RELU);
     for (int cell = CELL_RNN; cell <= CELL_GRU; cell++)
         for (int context_word = 0; context_word <= 1; context_word++)
-            test_model(MODEL_RCNN, (tc_cell)cell, context_word);
+            test_model(MODEL_RCNN, (tc_cell)cell, context_word, ACT_RELU);
+    test_model(MODEL_RCNN, CELL_RNN, 0, ACT_TANH); /* Lai et al.'s RCNN */
+    test_model(MODEL_RCNN, CELL_LSTM, 0, ACT_TANH);
     RUN(test_gemm_vs_reference);
     RUN(test_layers_vs_reference);
     free(cx);

@@ -190,6 +190,15 @@ static void test_rcnn_and_options(void)
     snprintf(args, sizeof args, "--load %s --test %s", at("model.bin"), at("test.tsv"));
     CHECK_INT_EQ(run(args), 0);
     CHECK_NEAR(metric("test_acc"), test_acc, 1e-9);
+    snprintf(args, sizeof args, "%s --model rcnn --context 8 --projection-act tanh", common);
+    CHECK_INT_EQ(run(args), 0);
+    CHECK(metric("test_acc") >= 0.9);
+    test_acc = metric("test_acc");
+    snprintf(args, sizeof args, "--load %s --test %s", at("model.bin"), at("test.tsv"));
+    CHECK_INT_EQ(run(args), 0);
+    CHECK_NEAR(metric("test_acc"), test_acc, 1e-9); /* the activation is saved with the model */
+    snprintf(args, sizeof args, "%s --model rcnn --projection-act sigmoid", common);
+    CHECK_INT_EQ(run(args), 2);
     snprintf(args, sizeof args, "%s --model rcnn --cell tree", common);
     CHECK_INT_EQ(run(args), 2);
     CHECK(strstr(err, "--cell: expected rnn, lstm or gru") != NULL);
