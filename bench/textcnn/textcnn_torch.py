@@ -87,13 +87,12 @@ def evaluate(model, rows, size, kmax):
     return right / len(rows), loss / len(rows)
 
 
-def main():
-    ap = argparse.ArgumentParser()
+def add_common_args(ap):
+    """The flags both anchors share, with liandan-textcnn's defaults."""
     ap.add_argument("--train", required=True)
     ap.add_argument("--dev", required=True)
     ap.add_argument("--test", required=True)
     ap.add_argument("--emb", type=int, default=300)
-    ap.add_argument("--windows", default="3,4,5")
     ap.add_argument("--maps", type=int, default=100)
     ap.add_argument("--dropout", type=float, default=0.5)
     ap.add_argument("--max-norm", type=float, default=3.0)
@@ -103,13 +102,19 @@ def main():
     ap.add_argument("--max-len", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--clip", type=float, default=0.0,
+                    help="clip gradients by global norm (0: off), as liandan-textcnn --clip")
     ap.add_argument("--sparse-embedding", action="store_true",
                     help="lazy embedding updates with SparseAdam, as liandan-textcnn does")
-    args = ap.parse_args()
+
+
+def load_sets(args):
+    """Seeds torch and random, reads the three files and encodes them with liandan-textcnn's
+    vocabulary (training words by falling count, then bytes; 0 padding, 1 <unk>). Returns
+    train, dev, test as (label id, token ids) lists, the vocabulary size and the class count."""
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-
     train, dev, test = read(args.train), read(args.dev), read(args.test)
     counts = {}
     for _, toks in train:
@@ -125,11 +130,13 @@ def main():
         return [(labels[lab], [vocab.get(t, 1) for t in toks[:args.max_len]])
                 for lab, toks in rows if lab in labels and toks]
 
-    train, dev, test = encode(train), encode(dev), encode(test)
-    windows = [int(w) for w in args.windows.split(",")]
-    kmax = max(windows)
-    model = TextCNN(len(vocab) + 2, args.emb, windows, args.maps, len(labels), args.dropout,
-                    args.sparse_embedding)
+    return encode(train), encode(dev), encode(test), len(vocab) + 2, len(labels)
+
+
+def fit(model, args, train, dev, test, kmax):
+    """liandan-textcnn's training loop: Adam, shuffled batches, max-norm on model.out, clipping
+    by global norm with --clip, the best validation epoch's model scored on test; prints the
+    same metric lines. model.emb is the embedding, model.out the output layer."""
     if args.sparse_embedding:
         dense = [p for n, p in model.named_parameters() if not n.startswith("emb.")]
         opts = [torch.optim.SparseAdam([model.emb.weight], lr=args.lr),
@@ -149,6 +156,8 @@ def main():
             for opt in opts:
                 opt.zero_grad()
             loss.backward()
+            if args.clip > 0:
+                nn.utils.clip_grad_norm_(model.parameters(), args.clip)
             for opt in opts:
                 opt.step()
             with torch.no_grad():
@@ -170,9 +179,22 @@ def main():
             best_acc, best_epoch = val_acc, epoch
             best_state = {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(best_state)
-    test_acc, test_loss = evaluate(model, test, args.batch, kmax)
+    return evaluate(model, test, args.batch, kmax), best_epoch, best_acc
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    add_common_args(ap)
+    ap.add_argument("--windows", default="3,4,5")
+    args = ap.parse_args()
+    train, dev, test, nvocab, nclasses = load_sets(args)
+    windows = [int(w) for w in args.windows.split(",")]
+    kmax = max(windows)
+    model = TextCNN(nvocab, args.emb, windows, args.maps, nclasses, args.dropout,
+                    args.sparse_embedding)
+    (test_acc, test_loss), best_epoch, best_acc = fit(model, args, train, dev, test, kmax)
     print(f"test_acc={test_acc:.4f} test_loss={test_loss:.4f} best_epoch={best_epoch} "
-          f"best_val_acc={best_acc:.4f} vocab={len(vocab) + 2}", flush=True)
+          f"best_val_acc={best_acc:.4f} vocab={nvocab}", flush=True)
 
 
 if __name__ == "__main__":

@@ -113,6 +113,9 @@ void ckpt_save(const char *path, const tc_model *m, const tc_strtab *vocab,
     put_u32(&s, (uint32_t)sh->kmax);
     put_u32(&s, (uint32_t)sh->maps);
     put_u32(&s, (uint32_t)sh->context);
+    put_u32(&s, (uint32_t)sh->cell);
+    put_u32(&s, (uint32_t)sh->context_word);
+    put_u32(&s, (uint32_t)sh->projection_act);
     put_u32(&s, (uint32_t)max_len);
     for (int i = 0; i < vocab->n; i++)
         put_str(&s, vocab->words[i]);
@@ -140,9 +143,9 @@ void ckpt_load(const char *path, tc_model *m, tc_strtab *vocab, tc_strtab *label
                "a file written by --save", path);
     hash_bytes(&s, magic, 8);
     uint32_t version = get_u32(&s, "the version");
-    if (version != TC_CKPT_VERSION)
-        tc_die(TC_EXIT_USAGE, "%s: model format version %u, this program reads version %d; use "
-               "the liandan-textcnn that saved it", path, version, TC_CKPT_VERSION);
+    if (version != 1 && version != TC_CKPT_VERSION)
+        tc_die(TC_EXIT_USAGE, "%s: model format version %u, this program reads versions 1 to "
+               "%d; use the liandan-textcnn that saved it", path, version, TC_CKPT_VERSION);
     if (get_u32(&s, "the byte-order mark") != 0x01020304)
         tc_die(TC_EXIT_USAGE, "%s: corrupt model file (bad byte-order mark)", path);
     tc_shape sh;
@@ -157,6 +160,13 @@ void ckpt_load(const char *path, tc_model *m, tc_strtab *vocab, tc_strtab *label
     sh.kmax = get_int(&s, "the widest window", 1, 1024);
     sh.maps = get_int(&s, "the feature maps", 1, 1 << 16);
     sh.context = get_int(&s, "the context width", 0, 1 << 16);
+    if (version >= 2) {
+        sh.cell = get_int(&s, "the context cell", CELL_RNN, CELL_GRU);
+        sh.context_word = get_int(&s, "the context form", 0, 1);
+        sh.projection_act = get_int(&s, "the projection activation", ACT_RELU, ACT_TANH);
+    } else {
+        sh.projection_act = ACT_TANH;
+    }
     *max_len = get_int(&s, "max-len", 0, 1 << 30);
     get_words(&s, vocab, sh.vocab, "vocabulary");
     get_words(&s, labels, sh.classes, "label");

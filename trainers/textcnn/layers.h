@@ -12,7 +12,8 @@
  * A sentence of len tokens is padded with zero vectors to max(len, kmax) positions, and a
  * window of width w has max(len, kmax) - w + 1 valid positions in it; pooling sees only those.
  * TextCNN packs the sentences of a batch back to back (sentence b starts at row offs[b]), so
- * no product is spent on padding; RCNN steps through time, so it keeps rows b*T + t.
+ * no product is spent on padding; RCNN steps through time, so it keeps rows b*T + t. RCNN's
+ * recurrent context is in rnn.h.
  */
 #ifndef TC_LAYERS_H
 #define TC_LAYERS_H
@@ -93,22 +94,6 @@ double softmax_xent_forward(float *probs, const float *logits, const int *labels
                             int *correct);
 /* dlogits = (probs - onehot(labels)) / B: the gradient of the mean. */
 void softmax_xent_backward(float *dlogits, const float *probs, const int *labels, int B, int K);
-
-/*
- * The RCNN recurrent context (Lai et al. 2015), one direction:
- *   left  (dir=+1): H[b,0] = 0,       H[b,t] = tanh(U H[b,t-1] + S X[b,t-1] + bias)
- *   right (dir=-1): H[b,len_b-1] = 0, H[b,t] = tanh(U H[b,t+1] + S X[b,t+1] + bias),
- *                   and H[b,t] = 0 for t >= len_b - 1 (nothing to the right of the last word).
- * H rows r = b*T + t with stride ldh, X rows with stride ldx, U [C, C], S [C, E], bias [C].
- * Pin [BT, C] is scratch holding S X for every row.
- */
-void rnn_forward(float *H, int ldh, float *Pin, const float *X, int ldx, const float *U,
-                 const float *S, const float *bias, const int *lens, int B, int T, int C, int E,
-                 int dir);
-/* dH (stride ldh) is consumed: the recurrent gradient is added into it. DA [BT, C] scratch. */
-void rnn_backward(float *dX, int ldx, float *dU, float *dS, float *dbias, float *dH, int ldh,
-                  float *DA, const float *H, const float *X, const float *U, const float *S,
-                  const int *lens, int B, int T, int C, int E, int dir);
 
 /* y += a * x over n floats (the inner loop of the sparse backward passes). */
 void axpy(float *y, float a, const float *x, int n);

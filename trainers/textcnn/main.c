@@ -160,6 +160,17 @@ int main(int argc, char **argv)
         shape.nwin = 1;
         shape.windows[0] = shape.kmax = 1;
         shape.context = cfg.context;
+        shape.cell = rnn_cell_parse(cfg.cell);
+        shape.context_word = cfg.context_word;
+        if (strcasecmp(cfg.projection_act, "relu") == 0)
+            shape.projection_act = ACT_RELU;
+        else if (strcasecmp(cfg.projection_act, "tanh") == 0)
+            shape.projection_act = ACT_TANH;
+        else
+            tc_die(TC_EXIT_USAGE, "--projection-act: expected relu or tanh, got \"%s\"",
+                   cfg.projection_act);
+        if (shape.cell < 0)
+            tc_die(TC_EXIT_USAGE, "--cell: expected rnn, lstm or gru, got \"%s\"", cfg.cell);
     } else {
         tc_die(TC_EXIT_USAGE, "--model: expected cnn or rcnn, got \"%s\"", cfg.model);
     }

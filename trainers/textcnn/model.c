@@ -13,6 +13,8 @@ static size_t carve(tc_tensors *t, float *base, const tc_shape *s, int in_width,
 {
     size_t off = 0;
     int F = s->nwin * s->maps, C = s->context, E = s->emb;
+    size_t GC = (size_t)rnn_gates((tc_cell)s->cell) * C;
+    size_t nbias = (size_t)rnn_bias_width((tc_cell)s->cell, C);
 #define TAKE(field, count)                                                                     \
     do {                                                                                       \
         t->field = base ? base + off : NULL;                                                   \
@@ -25,12 +27,12 @@ static size_t carve(tc_tensors *t, float *base, const tc_shape *s, int in_width,
     TAKE(conv_w, (size_t)F * s->kmax * in_width);
     TAKE(conv_b, F);
     if (s->kind == MODEL_RCNN) {
-        TAKE(left_u, (size_t)C * C);
-        TAKE(left_s, (size_t)C * E);
-        TAKE(left_b, C);
-        TAKE(right_u, (size_t)C * C);
-        TAKE(right_s, (size_t)C * E);
-        TAKE(right_b, C);
+        TAKE(left_u, GC * C);
+        TAKE(left_s, GC * E);
+        TAKE(left_b, nbias);
+        TAKE(right_u, GC * C);
+        TAKE(right_s, GC * E);
+        TAKE(right_b, nbias);
     } else {
         t->left_u = t->left_s = t->left_b = t->right_u = t->right_s = t->right_b = NULL;
     }
@@ -68,8 +70,14 @@ void model_alloc(tc_model *m, const tc_shape *shape, int maxB, int maxT)
     m->dfeat = tc_calloc(feat, sizeof *m->dfeat);
     m->conv = tc_calloc(BT * F, sizeof *m->conv);
     if (s->kind == MODEL_RCNN) {
-        m->rnn_in = tc_calloc(BT * (size_t)s->context, sizeof *m->rnn_in);
-        m->rnn_da = tc_calloc(BT * (size_t)s->context, sizeof *m->rnn_da);
+        size_t A = (size_t)rnn_cache_width((tc_cell)s->cell, s->context);
+        size_t GC = (size_t)rnn_gates((tc_cell)s->cell) * s->context;
+        m->left_cache = tc_calloc(BT * A, sizeof *m->left_cache);
+        m->right_cache = tc_calloc(BT * A, sizeof *m->right_cache);
+        m->rnn_scratch.input = tc_calloc(BT * GC, sizeof *m->rnn_scratch.input);
+        m->rnn_scratch.dinput = tc_calloc(BT * GC, sizeof *m->rnn_scratch.dinput);
+        m->rnn_scratch.drecur = tc_calloc(BT * GC, sizeof *m->rnn_scratch.drecur);
+        m->rnn_scratch.dcell = tc_calloc(BT * (size_t)s->context, sizeof *m->rnn_scratch.dcell);
     }
     m->pooled = tc_calloc((size_t)maxB * F, sizeof *m->pooled);
     m->dpooled = tc_calloc((size_t)maxB * F, sizeof *m->dpooled);
@@ -94,7 +102,8 @@ void model_free(tc_model *m)
     if (!m)
         return;
     void *blocks[] = {m->params, m->dense_grad, m->ids, m->lens, m->labels, m->offs, m->feat, m->dfeat,
-                      m->conv, m->rnn_in, m->rnn_da, m->pooled, m->dpooled, m->gscratch,
+                      m->conv, m->left_cache, m->right_cache, m->rnn_scratch.input,
+                      m->rnn_scratch.dinput, m->rnn_scratch.drecur, m->rnn_scratch.dcell, m->pooled, m->dpooled, m->gscratch,
                       m->argmax, m->dropped, m->ddropped, m->mask, m->logits, m->dlogits,
                       m->probs, m->uniq, m->ustart, m->upos, m->mark, m->demb};
     for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
@@ -121,13 +130,16 @@ void model_init(tc_model *m, tc_rng *rng)
         uniform(m->p.conv_b + f, 1, 1 / sqrtf((float)fan_in), rng);
     }
     if (s->kind == MODEL_RCNN) {
+        /* PyTorch's nn.RNN/LSTM/GRU: every weight and bias U(-1/sqrt(C), +) */
         float bound = 1 / sqrtf((float)C);
-        uniform(m->p.left_u, (size_t)C * C, bound, rng);
-        uniform(m->p.left_s, (size_t)C * E, bound, rng);
-        uniform(m->p.left_b, (size_t)C, bound, rng);
-        uniform(m->p.right_u, (size_t)C * C, bound, rng);
-        uniform(m->p.right_s, (size_t)C * E, bound, rng);
-        uniform(m->p.right_b, (size_t)C, bound, rng);
+        size_t GC = (size_t)rnn_gates((tc_cell)s->cell) * C;
+        size_t nbias = (size_t)rnn_bias_width((tc_cell)s->cell, C);
+        uniform(m->p.left_u, GC * C, bound, rng);
+        uniform(m->p.left_s, GC * E, bound, rng);
+        uniform(m->p.left_b, nbias, bound, rng);
+        uniform(m->p.right_u, GC * C, bound, rng);
+        uniform(m->p.right_s, GC * E, bound, rng);
+        uniform(m->p.right_b, nbias, bound, rng);
     }
     uniform(m->p.out_w, (size_t)s->classes * F, 1 / sqrtf((float)F), rng);
     uniform(m->p.out_b, (size_t)s->classes, 1 / sqrtf((float)F), rng);
@@ -157,14 +169,17 @@ double model_forward(tc_model *m, int B, int T, int train, tc_rng *rng, int *cor
 {
     const tc_shape *s = &m->shape;
     int BT = m->rows, E = s->emb, C = s->context, W = m->in_width, F = m->F;
-    tc_act act = s->kind == MODEL_RCNN ? ACT_TANH : ACT_RELU;
+    tc_act act = s->kind == MODEL_RCNN ? (tc_act)s->projection_act : ACT_RELU;
     if (s->kind == MODEL_RCNN) {
         float *X = m->feat + C;
         embedding_forward(X, W, m->ids, BT, m->p.emb, E);
-        rnn_forward(m->feat, W, m->rnn_in, X, W, m->p.left_u, m->p.left_s, m->p.left_b, m->lens,
-                    B, T, C, E, +1);
-        rnn_forward(m->feat + C + E, W, m->rnn_in, X, W, m->p.right_u, m->p.right_s,
-                    m->p.right_b, m->lens, B, T, C, E, -1);
+        tc_recurrence left = {(tc_cell)s->cell, +1, s->context_word, B, T, C, E, m->lens};
+        tc_recurrence right = left;
+        right.dir = -1;
+        rnn_forward(&left, m->feat, W, m->left_cache, &m->rnn_scratch, X, W, m->p.left_u,
+                    m->p.left_s, m->p.left_b);
+        rnn_forward(&right, m->feat + C + E, W, m->right_cache, &m->rnn_scratch, X, W,
+                    m->p.right_u, m->p.right_s, m->p.right_b);
     } else {
         embedding_forward(m->feat, E, m->ids, BT, m->p.emb, E);
         /* the shifted products read up to kmax-1 rows past the batch */
@@ -188,7 +203,7 @@ void model_backward(tc_model *m, int B, int T)
 {
     const tc_shape *s = &m->shape;
     int BT = m->rows, E = s->emb, C = s->context, W = m->in_width, F = m->F, K = s->classes;
-    tc_act act = s->kind == MODEL_RCNN ? ACT_TANH : ACT_RELU;
+    tc_act act = s->kind == MODEL_RCNN ? (tc_act)s->projection_act : ACT_RELU;
     memset(m->dense_grad, 0, m->ndense * sizeof *m->dense_grad);
     softmax_xent_backward(m->dlogits, m->probs, m->labels, B, K);
     memset(m->ddropped, 0, (size_t)B * F * sizeof *m->ddropped);
@@ -205,11 +220,14 @@ void model_backward(tc_model *m, int B, int T)
     const float *dX = m->dfeat;
     if (s->kind == MODEL_RCNN) {
         float *X = m->feat + C, *dXr = m->dfeat + C;
-        rnn_backward(dXr, W, m->g.left_u, m->g.left_s, m->g.left_b, m->dfeat, W, m->rnn_da,
-                     m->feat, X, m->p.left_u, m->p.left_s, m->lens, B, T, C, E, +1);
-        rnn_backward(dXr, W, m->g.right_u, m->g.right_s, m->g.right_b, m->dfeat + C + E, W,
-                     m->rnn_da, m->feat + C + E, X, m->p.right_u, m->p.right_s, m->lens, B, T, C,
-                     E, -1);
+        tc_recurrence left = {(tc_cell)s->cell, +1, s->context_word, B, T, C, E, m->lens};
+        tc_recurrence right = left;
+        right.dir = -1;
+        rnn_backward(&left, dXr, W, m->g.left_u, m->g.left_s, m->g.left_b, m->dfeat, W,
+                     &m->rnn_scratch, m->left_cache, m->feat, X, m->p.left_u, m->p.left_s);
+        rnn_backward(&right, dXr, W, m->g.right_u, m->g.right_s, m->g.right_b,
+                     m->dfeat + C + E, W, &m->rnn_scratch, m->right_cache, m->feat + C + E, X,
+                     m->p.right_u, m->p.right_s);
         dX = dXr;
     }
     m->nuniq = 0;

@@ -5,14 +5,16 @@
  *
  *   TextCNN: ids -> embedding X [BT, E] -> conv, all windows [BT, F] -> max over time, bias, ReLU
  *            [B, F] -> dropout -> linear [B, K] -> softmax cross-entropy
- *   RCNN:    ids -> Z [BT, C+E+C] = [left context | embedding | right context] -> projection (a
- *            width-1 convolution) [BT, F] -> max over time, bias, tanh [B, F] -> dropout ->
- *            linear [B, K] -> softmax cross-entropy
+ *   RCNN:    ids -> Z [BT, C+E+C] = [left context | embedding | right context] (rnn.h: tanh,
+ *            LSTM or GRU cells) -> projection (a width-1 convolution) [BT, F] -> max over
+ *            time, bias, ReLU or tanh (Lai's) [B, F] -> dropout -> linear [B, K] -> softmax
+ *            cross-entropy
  */
 #ifndef TC_MODEL_H
 #define TC_MODEL_H
 
 #include "layers.h"
+#include "rnn.h"
 
 #include <stddef.h>
 
@@ -27,6 +29,9 @@ typedef struct {
     int nwin, windows[TC_MAX_WINDOWS], kmax; /* CNN windows, ascending; RCNN: {1} */
     int maps;                                /* per window (CNN), projection width (RCNN) */
     int context;                             /* RCNN context width per direction */
+    int cell;                                /* RCNN context cell (tc_cell) */
+    int context_word;                        /* RCNN: contexts include their word (rnn.h) */
+    int projection_act;                      /* RCNN: tc_act after pooling (CNN: always ReLU) */
 } tc_shape;
 
 /* Named tensors inside one block; the embedding comes first, the "dense" rest after it. */
@@ -34,7 +39,7 @@ typedef struct {
     float *emb;                      /* [V, E], row TC_PAD always zero */
     float *conv_w;                   /* [F, kmax*E']: E' = E (CNN) or 2C+E (RCNN) */
     float *conv_b;                   /* [F] */
-    float *left_u, *left_s, *left_b; /* RCNN: [C, C], [C, E], [C] */
+    float *left_u, *left_s, *left_b; /* RCNN: [GC, C], [GC, E], [rnn_bias_width] (rnn.h) */
     float *right_u, *right_s, *right_b;
     float *out_w; /* [K, F] */
     float *out_b; /* [K] */
@@ -60,7 +65,8 @@ typedef struct {
     int rows;                   /* rows of the current batch (the BT of the layers) */
     float *feat, *dfeat;        /* [(B*T + kmax) * in_width]: X (CNN) or Z (RCNN) */
     float *conv;                /* [B*T, F] */
-    float *rnn_in, *rnn_da;     /* RCNN scratch [B*T, C] */
+    float *left_cache, *right_cache; /* RCNN [B*T, A] (rnn.h) */
+    tc_rnn_scratch rnn_scratch;      /* RCNN, shared by both directions */
     float *pooled, *dpooled, *gscratch; /* [B, F] */
     int *argmax;                /* [B, F] */
     float *dropped, *ddropped, *mask;   /* [B, F] */

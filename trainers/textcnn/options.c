@@ -55,6 +55,13 @@ static const option OPTIONS[] = {
     {INT, "maps", AT(maps), "100", 1, 4096, "N",
      "feature maps per window (cnn); projection width (rcnn)"},
     {INT, "context", AT(context), "100", 1, 4096, "N", "recurrent context width per direction (rcnn)"},
+    {STR, "cell", AT(cell), "lstm", 0, 0, "NAME",
+     "recurrent context cell (rcnn): rnn (tanh, Lai et al.), lstm or gru"},
+    {STR, "projection-act", AT(projection_act), "tanh", 0, 0, "NAME",
+     "activation of the pooled projection (rcnn): tanh (Lai et al.) or relu"},
+    {FLAG, "context-word", AT(context_word), NULL, 0, 0, NULL,
+     "the contexts of a word include the word itself, as a bidirectional RNN's outputs do "
+     "(rcnn; default: Lai et al.'s, the words before and after it only)"},
     {REAL, "dropout", AT(dropout), "0.5", 0, 0.95, "P", "dropout on the pooled features"},
     {REAL, "max-norm", AT(max_norm), "3", 0, 1e9, "S",
      "cap each class's output weight vector at L2 norm S (0: off)"},

@@ -14,9 +14,9 @@ typedef struct {
     int min_count, max_vocab, max_len, strict;
     double dev_fraction;
     /* model */
-    const char *model, *windows, *embeddings;
+    const char *model, *windows, *embeddings, *cell, *projection_act;
     int emb; /* 0: not given (300, or the width of --embeddings) */
-    int freeze_embeddings, maps, context;
+    int freeze_embeddings, maps, context, context_word;
     double dropout, max_norm;
     /* training */
     const char *optimizer;

@@ -2,9 +2,11 @@
  * test_textcnn_grad.c — the layers of liandan-textcnn against calculus and against a naive
  * reference: a central finite difference for every input and parameter gradient of every layer
  * (embedding, convolution, pooling with ReLU and tanh, the fused sparse conv+pool backward,
- * dropout in eval and train mode, linear, softmax cross-entropy, both RCNN recurrences, and the
- * whole TextCNN and RCNN models), and the OpenBLAS products against plain loops. Any mismatch
- * prints what and where, and the program exits non-zero.
+ * dropout in eval and train mode, linear, softmax cross-entropy, the RCNN recurrences with each
+ * cell in both directions and both context forms, and the whole TextCNN and RCNN models, RCNN
+ * once per cell and form, with ReLU and tanh), and the OpenBLAS products against plain loops. The recurrence checks
+ * also show that a wrong gradient fails. Any mismatch prints what and where, and the program
+ * exits non-zero.
  */
 #include "test.h"
 
@@ -13,6 +15,7 @@
 #include "layers.h"
 #include "model.h"
 #include "optim.h"
+#include "rnn.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -34,15 +37,15 @@ static double dot(const float *a, const float *b, size_t n)
     return s;
 }
 
-/* Compares analytic[i] with (loss(x[i]+h) - loss(x[i]-h)) / 2h for every i; counts a failed
- * check per mismatch (at most 5 printed). */
+/* Compares analytic[i] with (loss(x[i]+h) - loss(x[i]-h)) / 2h for every i and returns how many
+ * entries are off; with a name, prints the first 5 of them. */
 typedef double (*loss_fn)(void *ctx);
 
-static void check_grad(const char *what, float *x, size_t n, const float *analytic, loss_fn loss,
-                       void *ctx, float h)
+static int grad_mismatches(const char *what, float *x, size_t n, const float *analytic,
+                           loss_fn loss, void *ctx, float h, double *worst)
 {
     int bad = 0;
-    double worst = 0;
+    *worst = 0;
     for (size_t i = 0; i < n; i++) {
         float keep = x[i];
         x[i] = keep + h;
@@ -52,10 +55,19 @@ static void check_grad(const char *what, float *x, size_t n, const float *analyt
         x[i] = keep;
         double numeric = (up - down) / (2.0 * h), a = analytic[i];
         double err = fabs(a - numeric), tol = 2e-3 + 2e-2 * fmax(fabs(a), fabs(numeric));
-        worst = fmax(worst, err);
-        if (err > tol && bad++ < 5)
+        *worst = fmax(*worst, err);
+        if (err > tol && bad++ < 5 && what)
             fprintf(stderr, "%s[%zu]: analytic %.6g, numeric %.6g\n", what, i, a, numeric);
     }
+    return bad;
+}
+
+/* A failed check per gradient with any entry off. */
+static void check_grad(const char *what, float *x, size_t n, const float *analytic, loss_fn loss,
+                       void *ctx, float h)
+{
+    double worst;
+    int bad = grad_mismatches(what, x, n, analytic, loss, ctx, h, &worst);
     test_checks++;
     if (bad) {
         test_failures++;
@@ -319,52 +331,81 @@ static void test_linear_and_xent(void)
     CHECK(isfinite(softmax_xent_forward(pr, big, lab, 1, 2, NULL)));
 }
 
-/* ---- the RCNN recurrence ------------------------------------------------------------------- */
+/* ---- the RCNN recurrences ------------------------------------------------------------------ */
 
-enum { RB = 2, RT = 4, RC = 3, RE = 2 };
-static int r_lens[RB] = {4, 2};
-static float r_x[RB * RT * RE], r_u[RC * RC], r_s[RC * RE], r_bias[RC];
-static float r_h[RB * RT * RC], r_pin[RB * RT * RC], r_r[RB * RT * RC];
-static int r_dir;
+/* Three sentences of 4, 1 and 3 tokens: the 1-token one has no context on either side. Row
+ * strides wider than the rows, as in the model (H and X are columns of Z there). */
+enum { RB = 3, RT = 4, RC = 3, RE = 2, RLDH = RC + 2, RLDX = RE + 1, RBT = RB * RT };
+enum { RGC = 4 * RC, RA = 5 * RC, RBIAS = 4 * RC }; /* the largest cell's widths (lstm, gru) */
+static int r_lens[RB] = {4, 1, 3};
+static float r_x[RBT * RLDX], r_u[RGC * RC], r_s[RGC * RE], r_bias[RBIAS];
+static float r_h[RBT * RLDH], r_cache[RBT * RA], r_r[RBT * RLDH];
+static float r_input[RBT * RGC], r_dinput[RBT * RGC], r_drecur[RBT * RGC], r_dcell[RBT * RC];
+static tc_recurrence r_rc;
+static const tc_rnn_scratch r_scratch = {r_input, r_dinput, r_drecur, r_dcell};
 
 static double rnn_loss(void *ctx)
 {
     (void)ctx;
-    rnn_forward(r_h, RC, r_pin, r_x, RE, r_u, r_s, r_bias, r_lens, RB, RT, RC, RE, r_dir);
-    return dot(r_h, r_r, RB * RT * RC);
+    rnn_forward(&r_rc, r_h, RLDH, r_cache, &r_scratch, r_x, RLDX, r_u, r_s, r_bias);
+    return dot(r_h, r_r, RBT * RLDH);
 }
 
-static void test_rnn(int dir)
+static void test_rnn(tc_cell cell, int dir, int with_word)
 {
-    r_dir = dir;
-    fill(r_x, RB * RT * RE, -1, 1);
-    fill(r_u, RC * RC, -0.8f, 0.8f);
-    fill(r_s, RC * RE, -0.8f, 0.8f);
-    fill(r_bias, RC, -0.5f, 0.5f);
-    fill(r_r, RB * RT * RC, -1, 1);
+    tc_recurrence rc = {cell, dir, with_word, RB, RT, RC, RE, r_lens};
+    r_rc = rc;
+    int GC = rnn_gates(cell) * RC, A = rnn_cache_width(cell, RC), nbias = rnn_bias_width(cell, RC);
+    fill(r_x, sizeof r_x / sizeof *r_x, -1, 1);
+    fill(r_u, (size_t)GC * RC, -0.8f, 0.8f);
+    fill(r_s, (size_t)GC * RE, -0.8f, 0.8f);
+    fill(r_bias, (size_t)nbias, -0.5f, 0.5f);
+    fill(r_r, sizeof r_r / sizeof *r_r, -1, 1);
+    fill(r_h, sizeof r_h / sizeof *r_h, 7, 8); /* stale values the forward pass must overwrite */
+    fill(r_cache, sizeof r_cache / sizeof *r_cache, 7, 8);
     rnn_loss(NULL);
-    if (dir < 0) /* nothing to the right of sentence 1's last word (t = 1) */
-        for (int t = 1; t < RT; t++)
+    /* held at zero: t >= len; in Lai's form also left t = 0 and right t = len - 1 */
+    for (int b = 0; b < RB; b++)
+        for (int t = 0; t < RT; t++) {
+            int empty = with_word ? t >= r_lens[b]
+                        : dir > 0 ? t == 0 || t >= r_lens[b] : t >= r_lens[b] - 1;
+            int zeros = 0;
             for (int c = 0; c < RC; c++)
-                CHECK(r_h[(1 * RT + t) * RC + c] == 0);
-    else
-        for (int b = 0; b < RB; b++)
-            for (int c = 0; c < RC; c++)
-                CHECK(r_h[(b * RT) * RC + c] == 0);
-    float dh[RB * RT * RC], da[RB * RT * RC];
-    float dx[RB * RT * RE] = {0}, du[RC * RC] = {0}, ds[RC * RE] = {0}, db[RC] = {0};
+                zeros += r_h[(b * RT + t) * RLDH + c] == 0;
+            for (int k = 0; k < A; k++)
+                zeros += r_cache[(b * RT + t) * A + k] == 0;
+            if (empty)
+                CHECK_INT_EQ(zeros, RC + A);
+            else
+                CHECK(zeros < RC + A);
+        }
+    float dh[RBT * RLDH], dx[RBT * RLDX] = {0}, du[RGC * RC] = {0}, ds[RGC * RE] = {0};
+    float db[RBIAS] = {0};
     memcpy(dh, r_r, sizeof dh);
-    rnn_backward(dx, RE, du, ds, db, dh, RC, da, r_h, r_x, r_u, r_s, r_lens, RB, RT, RC, RE, dir);
-    const char *side = dir > 0 ? "left" : "right";
+    fill(r_dinput, RBT * RGC, 7, 8); /* stale scratch */
+    fill(r_drecur, RBT * RGC, 7, 8);
+    fill(r_dcell, RBT * RC, 7, 8);
+    rnn_backward(&r_rc, dx, RLDX, du, ds, db, dh, RLDH, &r_scratch, r_cache, r_h, r_x, r_u, r_s);
     char what[64];
-    snprintf(what, sizeof what, "rnn(%s) d/dX", side);
-    check_grad(what, r_x, RB * RT * RE, dx, rnn_loss, NULL, 1e-2f);
-    snprintf(what, sizeof what, "rnn(%s) d/dU", side);
-    check_grad(what, r_u, RC * RC, du, rnn_loss, NULL, 1e-2f);
-    snprintf(what, sizeof what, "rnn(%s) d/dS", side);
-    check_grad(what, r_s, RC * RE, ds, rnn_loss, NULL, 1e-2f);
-    snprintf(what, sizeof what, "rnn(%s) d/dbias", side);
-    check_grad(what, r_bias, RC, db, rnn_loss, NULL, 1e-2f);
+    const char *side = dir > 0 ? (with_word ? "left+word" : "left")
+                               : (with_word ? "right+word" : "right");
+    const char *name = rnn_cell_name(cell);
+    snprintf(what, sizeof what, "%s(%s) d/dX", name, side);
+    check_grad(what, r_x, sizeof r_x / sizeof *r_x, dx, rnn_loss, NULL, 1e-2f);
+    snprintf(what, sizeof what, "%s(%s) d/dU", name, side);
+    check_grad(what, r_u, (size_t)GC * RC, du, rnn_loss, NULL, 1e-2f);
+    snprintf(what, sizeof what, "%s(%s) d/dS", name, side);
+    check_grad(what, r_s, (size_t)GC * RE, ds, rnn_loss, NULL, 1e-2f);
+    snprintf(what, sizeof what, "%s(%s) d/dbias", name, side);
+    check_grad(what, r_bias, (size_t)nbias, db, rnn_loss, NULL, 1e-2f);
+    /* The check itself must catch a wrong backward pass: dU off by 0.02 in every entry, and
+     * one bias entry off by 0.05, are reported. */
+    for (int i = 0; i < GC * RC; i++)
+        du[i] += 0.02f;
+    db[nbias - 1] += 0.05f;
+    double worst;
+    CHECK(grad_mismatches(NULL, r_u, (size_t)GC * RC, du, rnn_loss, NULL, 1e-2f, &worst) > 0);
+    CHECK(grad_mismatches(NULL, r_bias, (size_t)nbias, db, rnn_loss, NULL, 1e-2f, &worst) > 0);
 }
 
 /* ---- whole models -------------------------------------------------------------------------- */
@@ -392,7 +433,7 @@ static double model_loss(void *ctx)
     return model_forward(&gm, 3, model_layout_batch(&gm, 3), 0, NULL, NULL);
 }
 
-static void test_model(tc_model_kind kind)
+static void test_model(tc_model_kind kind, tc_cell cell, int context_word, tc_act act)
 {
     tc_shape s;
     memset(&s, 0, sizeof s);
@@ -411,6 +452,9 @@ static void test_model(tc_model_kind kind)
         s.windows[0] = s.kmax = 1;
         s.maps = 4;
         s.context = 3;
+        s.cell = cell;
+        s.context_word = context_word;
+        s.projection_act = act;
     }
     model_alloc(&gm, &s, 3, 4);
     model_init(&gm, &rng);
@@ -419,13 +463,17 @@ static void test_model(tc_model_kind kind)
     double loss = model_loss(NULL);
     CHECK(isfinite(loss));
     model_backward(&gm, 3, model_layout_batch(&gm, 3));
-    const char *name = kind == MODEL_CNN ? "TextCNN" : "RCNN";
-    char what[64];
+    char name[32], what[64];
+    snprintf(name, sizeof name, "%s", kind == MODEL_CNN ? "TextCNN" : "RCNN");
+    if (kind == MODEL_RCNN)
+        snprintf(name, sizeof name, "RCNN(%s%s, %s)", rnn_cell_name(cell),
+                 context_word ? ", context-word" : "", act == ACT_TANH ? "tanh" : "relu");
     snprintf(what, sizeof what, "%s dense parameters", name);
     float *analytic = malloc(gm.ndense * sizeof *analytic);
     memcpy(analytic, gm.dense_grad, gm.ndense * sizeof *analytic);
+    /* a smaller step than the layers': a step of 1e-2 can move a max-over-time argmax */
     check_grad(what, gm.params + (size_t)s.vocab * s.emb, gm.ndense, analytic, model_loss, NULL,
-               1e-2f);
+               1e-3f);
     float *emb_grad = calloc((size_t)s.vocab * s.emb, sizeof *emb_grad);
     for (int u = 0; u < gm.nuniq; u++)
         memcpy(emb_grad + (size_t)gm.uniq[u] * s.emb, gm.demb + (size_t)u * s.emb,
@@ -574,10 +622,17 @@ int main(void)
     test_dropout(0);
     test_dropout(0.4f);
     RUN(test_linear_and_xent);
-    test_rnn(+1);
-    test_rnn(-1);
-    test_model(MODEL_CNN);
-    test_model(MODEL_RCNN);
+    for (int cell = CELL_RNN; cell <= CELL_GRU; cell++)
+        for (int with_word = 0; with_word <= 1; with_word++) {
+            test_rnn((tc_cell)cell, +1, with_word);
+            test_rnn((tc_cell)cell, -1, with_word);
+        }
+    test_model(MODEL_CNN, CELL_RNN, 0, ACT_RELU);
+    for (int cell = CELL_RNN; cell <= CELL_GRU; cell++)
+        for (int context_word = 0; context_word <= 1; context_word++)
+            test_model(MODEL_RCNN, (tc_cell)cell, context_word, ACT_RELU);
+    test_model(MODEL_RCNN, CELL_RNN, 0, ACT_TANH); /* Lai et al.'s RCNN */
+    test_model(MODEL_RCNN, CELL_LSTM, 0, ACT_TANH);
     test_embedding_updates(0);
     test_embedding_updates(1);
     RUN(test_gemm_vs_reference);

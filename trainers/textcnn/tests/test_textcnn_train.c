@@ -1,10 +1,11 @@
 /*
  * test_textcnn_train.c — the liandan-textcnn program end to end, as a tuner runs it: it trains
  * TextCNN and RCNN on a topic data set this test writes (three classes told apart by their
- * words) and asserts the accuracy reached, the metric lines, bit-identical reruns, save / load /
- * predict, the predictions file, fastText input, malformed lines (skipped, or rejected with
- * --strict), bad training sets, corrupt model files, divergence (diverged=1, exit 1), and
- * pretrained vectors (--embeddings) that fastText trains on part of the data set.
+ * words) and asserts the accuracy reached (RCNN with each context cell), the metric lines,
+ * bit-identical reruns, save / load / predict, the predictions file, fastText input, malformed
+ * lines (skipped, or rejected with --strict), bad training sets, corrupt model files,
+ * divergence (diverged=1, exit 1), and pretrained vectors (--embeddings) that fastText trains
+ * on part of the data set.
  */
 #include "test.h"
 
@@ -173,9 +174,36 @@ static void test_train_predict(void)
 static void test_rcnn_and_options(void)
 {
     char args[1400];
-    snprintf(args, sizeof args, "%s --model rcnn --context 8", common);
+    const char *cells[] = {"rnn", "lstm", "gru"};
+    for (size_t c = 0; c < sizeof cells / sizeof *cells; c++) {
+        snprintf(args, sizeof args, "%s --model rcnn --context 8 --cell %s", common, cells[c]);
+        CHECK_INT_EQ(run(args), 0);
+        double test_acc = metric("test_acc");
+        CHECK(test_acc >= 0.9);
+        /* the saved model keeps its cell */
+        snprintf(args, sizeof args, "--load %s --test %s", at("model.bin"), at("test.tsv"));
+        CHECK_INT_EQ(run(args), 0);
+        CHECK_NEAR(metric("test_acc"), test_acc, 1e-9);
+    }
+    snprintf(args, sizeof args, "%s --model rcnn --cell gru --context 8 --context-word", common);
     CHECK_INT_EQ(run(args), 0);
     CHECK(metric("test_acc") >= 0.9);
+    double test_acc = metric("test_acc");
+    snprintf(args, sizeof args, "--load %s --test %s", at("model.bin"), at("test.tsv"));
+    CHECK_INT_EQ(run(args), 0);
+    CHECK_NEAR(metric("test_acc"), test_acc, 1e-9);
+    snprintf(args, sizeof args, "%s --model rcnn --context 8 --projection-act tanh", common);
+    CHECK_INT_EQ(run(args), 0);
+    CHECK(metric("test_acc") >= 0.9);
+    test_acc = metric("test_acc");
+    snprintf(args, sizeof args, "--load %s --test %s", at("model.bin"), at("test.tsv"));
+    CHECK_INT_EQ(run(args), 0);
+    CHECK_NEAR(metric("test_acc"), test_acc, 1e-9); /* the activation is saved with the model */
+    snprintf(args, sizeof args, "%s --model rcnn --projection-act sigmoid", common);
+    CHECK_INT_EQ(run(args), 2);
+    snprintf(args, sizeof args, "%s --model rcnn --cell tree", common);
+    CHECK_INT_EQ(run(args), 2);
+    CHECK(strstr(err, "--cell: expected rnn, lstm or gru") != NULL);
 
     snprintf(args, sizeof args, "--train %s --dev %s --test %s --emb 16 --maps 8 --epochs 6 "
              "--batch 16 --optimizer sgd --momentum 0.9 --lr 0.5 --clip 1 --l2 1e-5 --decay 0.5 "
