@@ -20,8 +20,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/liandan-bench-fasttext.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 export LIANDAN_STORAGE="sqlite:///$work/bench.db"
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+. "$root/bench/fasttext/lib.sh"
 
 echo "fastText $(dpkg-query -W -f='${Version}' fasttext 2>/dev/null || echo '?'), data $data, T = ${T}s, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -42,23 +41,19 @@ l_params=$(echo "$best" | jq -c '.params')
 l_wall=$(elapsed "$t0" "$t1")
 
 # fastText's autotune: the same files in its format, the same two cores
-for s in train dev test; do
-    awk -F '\t' 'NF >= 2 { l = $1; sub(/^[^\t]*\t/, ""); print "__label__" l " " $0 }' "$shared/$data/$s.tsv" > "$s.txt"
-done
+for s in train dev test; do ft_from_tsv "$shared/$data/$s.tsv" "$s.txt"; done
 t0=$(now)
-fasttext supervised -input train.txt -output auto -autotune-validation dev.txt \
-    -autotune-duration "$T" -thread 2 -verbose 3 >auto.out 2>auto.err ||
+ft_autotune train.txt dev.txt auto "$T" 2 ||
     { tail -n 20 auto.err; echo "bench/fasttext: fasttext autotune failed"; exit 1; }
 t1=$(now)
 a_wall=$(elapsed "$t0" "$t1")
-a_trials=$(grep -c '^Trial = ' auto.out || true)
-p1() { fasttext test auto.bin "$1" 1 | awk '$1 == "P@1" { print $2 }'; }
-a_dev=$(p1 dev.txt)
-a_test=$(p1 test.txt)
+a_trials=$(ft_autotune_trials auto)
+a_dev=$(ft_p_at_1 auto.bin dev.txt)
+a_test=$(ft_p_at_1 auto.bin test.txt)
 
 printf '%-26s %8s %7s %8s %8s\n' method wall_s trials dev_acc test_acc
 printf '%-26s %8s %7s %8s %8s\n' "liandan bayes, parallel 2" "$l_wall" "$l_trials" "$l_dev" "$l_test"
 printf '%-26s %8s %7s %8s %8s\n' "fastText autotune, 2 thr" "$a_wall" "$a_trials" "$a_dev" "$a_test"
 echo "liandan: $l_all trials started, best $l_params"
-echo "autotune: best $(awk '/^Trial = /{n=$3} /^currentScore = /{s[n]=$3} /^(epoch|lr|dim|wordNgrams|minn|maxn|bucket|loss) = /{a[n]=a[n] " " $1 "=" $3} END{b=0; for(i in s) if (s[i]+0 > s[b]+0) b=i; print "trial " b ", dev score " s[b] ":" a[b]}' auto.out)"
+echo "autotune: best $(ft_autotune_best auto)"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

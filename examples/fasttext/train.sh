@@ -5,14 +5,20 @@
 # (`__label__X text`) files; TSV is converted on the fly.
 #
 #   sh examples/fasttext/train.sh --train=T --dev=D [--test=F] [--save=PREFIX] [--threads=N]
-#       [--lr=0.5 --epoch=25 --wordNgrams=2 --dim=100 --minCount=1 --loss=softmax ...]
+#       [--charNgrams=N] [--lr=0.5 --epoch=25 --wordNgrams=2 --dim=100 --loss=softmax ...]
 #
 # Every --name=value that is not one of the wrapper's own options goes to fastText as
-# `-name value`. Prints `train_seconds=S val_acc=P@1 [test_acc=P@1]`; exits non-zero on failure.
+# `-name value`. The wrapper's own, besides the files: --charNgrams=N gives character n-grams of
+# N to N+3 characters (-minn N -maxn N+3; 0: none), the tie fastText's autotune uses, so that a
+# sweep can search one value where fastText needs maxn >= minn. As autotune does, -bucket is set
+# to 0 when no n-gram needs it (wordNgrams 1, no character n-grams): fastText would allocate the
+# unused buckets anyway. Prints `train_seconds=S val_acc=P@1 [test_acc=P@1]`; a run whose loss
+# became NaN prints `diverged=1` (liandan then counts it as the worst result); exits non-zero on
+# failure.
 set -eu
 
 train='' dev='' test='' save='' threads=${OMP_NUM_THREADS:-1}
-ftargs=
+ftargs='' chars='' minmax='' ngrams=1 bucket=''
 for a; do
     case $a in
     --train=*) train=${a#--train=} ;;
@@ -20,13 +26,26 @@ for a; do
     --test=*) test=${a#--test=} ;;
     --save=*) save=${a#--save=} ;;
     --threads=*) threads=${a#--threads=} ;;
+    --charNgrams=*) chars=${a#--charNgrams=}
+           case $chars in ''|*[!0-9]*) echo "train.sh: --charNgrams wants a length (0: none), not '$chars'" >&2; exit 2 ;; esac ;;
+    --bucket=*) bucket=${a#--bucket=} ;;
     --*=*) name=${a%%=*}; name=${name#--}
+           case $name in wordNgrams) ngrams=${a#*=} ;; minn|maxn) minmax=$a ;; esac
            ftargs="$ftargs -$name ${a#*=}" ;;
     *) echo "train.sh: unknown argument '$a' (want --name=value)" >&2; exit 2 ;;
     esac
 done
 if [ -z "$train" ] || [ -z "$dev" ]; then
     echo "train.sh: --train=FILE and --dev=FILE are required" >&2; exit 2
+fi
+if [ -n "$chars" ]; then
+    [ -z "$minmax" ] || { echo "train.sh: --charNgrams sets -minn and -maxn: drop $minmax" >&2; exit 2; }
+    if [ "$chars" -eq 0 ]; then ftargs="$ftargs -minn 0 -maxn 0"
+    else ftargs="$ftargs -minn $chars -maxn $((chars + 3))"; fi
+fi
+if [ -n "$bucket" ]; then
+    [ "$ngrams" = 1 ] && [ "${chars:-0}" -eq 0 ] && [ -z "$minmax" ] && bucket=0
+    ftargs="$ftargs -bucket $bucket"
 fi
 command -v fasttext >/dev/null || { echo "train.sh: fasttext not found (apt-get install fasttext)" >&2; exit 127; }
 
@@ -51,7 +70,15 @@ model=${save:-$tmp/model}
 
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086  # ftargs is a list of -name value words
-fasttext supervised -input "$train_ft" -output "$model" -thread "$threads" -verbose 1 $ftargs
+fasttext supervised -input "$train_ft" -output "$model" -thread "$threads" -verbose 1 $ftargs \
+    2>"$tmp/err" || {
+    rc=$?
+    cat "$tmp/err" >&2
+    # fastText aborts on a NaN loss (too high a learning rate): say so in liandan's terms
+    grep -q 'Encountered NaN' "$tmp/err" && echo "diverged=1"
+    exit "$rc"
+}
+cat "$tmp/err" >&2
 t1=$(date +%s.%N)
 
 # p_at_1 FILE: fastText's precision at 1 on FILE (= accuracy, one label per example).
