@@ -401,8 +401,15 @@ static char *write_stage(playbook *pb, size_t i, const ld_value *frozen, const s
             ld_yw_copy(&sw.w, &pb->doc, v);
         }
     }
-    ld_yw_kv_string(&sw.w, "method", st->confirm_seeds ? "random"
-                                     : ld_method_name(st->has_method ? st->method : spec->method));
+    ld_method method = st->has_method ? st->method : spec->method;
+    ld_yw_kv_string(&sw.w, "method", st->confirm_seeds ? "random" : ld_method_name(method));
+    yaml_node_t *order = map_get(pb, sw.node, "order");
+    if (!order)
+        order = map_get(pb, root, "order");
+    if (order && !st->confirm_seeds && method == LD_METHOD_GRID) {
+        ld_yw_key(&sw.w, "order");
+        ld_yw_copy(&sw.w, &pb->doc, order);
+    }
     if (!st->confirm_seeds) {
         yaml_node_t *et = map_get(pb, sw.node, "early_terminate");
         if (!et)

@@ -1247,6 +1247,24 @@ static int top_retries(ctx *c, yaml_node_t *v)
     return get_int(c, v, "retries", 0, &c->spec->retries);
 }
 
+static int top_order(ctx *c, yaml_node_t *v)
+{
+    static const char *const orders[] = {"random", "sequential"};
+    char buf[96];
+    if (v->type != YAML_SCALAR_NODE || !in_list(text(v), orders, ARRAY_LEN(orders))) {
+        const char *hint = v->type == YAML_SCALAR_NODE ? suggest(text(v), orders, 2) : NULL;
+        if (hint)
+            return fail(c, v, "unknown order '%s' (did you mean '%s'?)", text(v), hint);
+        return fail(c, v, "order is random (grid points in a seeded shuffled order, the "
+                          "default) or sequential (the file's order), got %s",
+                    describe(v, buf, sizeof buf));
+    }
+    c->spec->grid_sequential = !strcmp(text(v), "sequential");
+    c->spec->order_line = line_of(v);
+    c->spec->order_column = (int)v->start_mark.column + 1;
+    return 1;
+}
+
 /* ---- playbook stages ------------------------------------------------------------------- */
 
 static int stage_fix(ctx *c, ld_stage *st, const yaml_node_t *key, const char *name,
@@ -1420,7 +1438,9 @@ static int stage_key(ctx *c, ld_stage *st, const yaml_node_t *k, const yaml_node
         return stage_refine(c, st, v);
     if (!strcmp(key, "confirm"))
         return stage_confirm(c, st, v);
-    /* fidelity and early_terminate are copied into the stage's sweep and checked there */
+    /* order, fidelity and early_terminate are copied into the stage's sweep, checked there */
+    if (!strcmp(key, "order"))
+        return 1;
     if (v->type != YAML_MAPPING_NODE)
         return fail(c, v, "stage '%s': %s must be a mapping, got %s", st->name, key,
                     describe(v, buf, sizeof buf));
@@ -1431,7 +1451,8 @@ static int parse_stage(ctx *c, const yaml_node_t *m, ld_stage *st)
 {
     static const char *const known[] = {"name",   "method",  "budget",  "share",
                                         "parameters", "fixed", "train_fraction", "classes",
-                                        "fidelity", "early_terminate", "refine", "confirm"};
+                                        "fidelity", "early_terminate", "refine", "confirm",
+                                        "order"};
     static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known)};
     yaml_node_t *n;
     st->line = line_of(m);
@@ -1567,6 +1588,7 @@ static const struct {
     {"seed", top_seed},
     {"step", top_step},
     {"retries", top_retries},
+    {"order", top_order},
     {"parent", top_parent},
     {"fidelity", top_fidelity},
     {"stages", top_stages},
@@ -1739,6 +1761,10 @@ static int check_command(ctx *c)
 static int check_grid(ctx *c)
 {
     ld_spec *s = c->spec;
+    if (s->method != LD_METHOD_GRID && s->order_line && !s->n_stages)
+        return fail_at(c, s->order_line, s->order_column,
+                       "order is the order of grid points, and this sweep's method is %s: "
+                       "remove it, or use method: grid", ld_method_name(s->method));
     if (s->method != LD_METHOD_GRID)
         return 1;
     for (size_t i = 0; i < s->n_params; i++) {

@@ -116,6 +116,8 @@ typedef struct {
     char *parent;          /* the study this one refines; its trials warm-start the sampler */
     ld_fidelity fidelity;
     int retries;           /* re-queue a failed trial up to this many times */
+    int grid_sequential;   /* order: sequential: grid points in file order, not shuffled */
+    int order_line, order_column; /* where `order:` was given; 0 when it was not */
 
     size_t n_stages;
     ld_stage *stages;      /* a playbook when n_stages > 0 */

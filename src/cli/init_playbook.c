@@ -274,6 +274,7 @@ static void write_neural(FILE *f, const char *preset, const data_dir *d, double 
                "  # 1. the learning rate by decades, everything else at the paper's defaults\n"
                "  - name: lr\n"
                "    method: grid\n"
+               "    order: sequential   # the paper's rate first, then a decade each way\n"
                "    parameters:\n"
                "      lr: {values: [0.001, 0.0001, 0.0003, 0.003, 0.01]}%s%s\n"
                "    share: 1\n", frac, subset ? "\n    classes: 10" : "");
@@ -331,7 +332,7 @@ static void write_fasttext(FILE *f, const data_dir *d, double seconds, const cha
                "  seed: {value: 1}\n");
     fprintf(f, "parallel: 2\ntimeout: 30m\nbudget: {time: %.0fs}\nseed: 1\n", seconds);
     fprintf(f, "stages:\n"
-               "  - name: lr\n    method: grid\n    parameters:\n"
+               "  - name: lr\n    method: grid\n    order: sequential\n    parameters:\n"
                "      lr: {values: [0.1, 0.01, 0.03, 0.3, 1.0]}\n    share: 1\n"
                "  - name: search\n    method: tpe\n    share: 5\n"
                "  - name: fine\n    method: tpe\n    refine: {top: 5}\n    share: 2\n"

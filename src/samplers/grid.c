@@ -8,20 +8,30 @@
  *     g = (...((i_0 * n_1 + i_1) * n_2 + i_2) ...) * n_{P-1} + i_{P-1}
  * where P is the number of parameters, n_j the grid size of parameter j and i_j its value index.
  *
- * Claiming. ask() hands out the lowest g that no live trial holds. A trial holds its grid_index
- * unless it was superseded (requeued_as >= 0): its re-run carries the same grid_index and holds
- * the point instead, and if no live trial holds it any more the point is offered again under the
- * same index. Whatever the trial's state, a live holder keeps its point: a failed grid point is
- * run again only through a re-queue. ask() runs under the study's claim lock, so "lowest free"
- * sees every other tuner's claims.
+ * Visiting order. By default the points are visited in a shuffled order fixed by the study's
+ * seed (Optuna's grid sampler shuffles too): position k of the walk is point perm(k), perm a
+ * bijection of 0..total-1 built from a 4-round Feistel network on the smallest even number of
+ * bits that covers total, walking the cycle until it lands inside the grid. Any prefix of the
+ * walk is then a fair sample of the grid, which is what pruners compare trials against; every
+ * tuner of a study has the same seed, so they walk the same order. `order: sequential` makes
+ * perm the identity: the file's order.
+ *
+ * Claiming. ask() hands out the first point of the walk that no live trial holds. A trial
+ * holds its grid_index unless it was superseded (requeued_as >= 0): its re-run carries the same
+ * grid_index and holds the point instead, and if no live trial holds it any more the point is
+ * offered again under the same index. Whatever the trial's state, a live holder keeps its
+ * point: a failed grid point is run again only through a re-queue. ask() runs under the study's
+ * claim lock, so "first free" sees every other tuner's claims; grid_index is the point g itself,
+ * so the walk's position is nobody else's business.
  *
  * Conditional parameters. A point whose `when`-inactive parameter is not at its first value
  * repeats the point with it there (the trial never sees that value): such points are marked
  * once, at create, and never handed out, so sgd x 2 momenta + adam is 3 points, not 4.
  *
  * Cost. One bitmap of `total` bits lives in the state and is rebuilt on each ask, which is
- * O(total / 8 + history) time and no allocation; GRID_MAX_POINTS caps it at 1.25 MB. A sweep
- * with `when` adds a second, fixed bitmap, found in O(total * P) at create.
+ * O(total / 8 + history) time, plus a few hashes per held point of the walk, and no
+ * allocation; GRID_MAX_POINTS caps it at 1.25 MB. A sweep with `when` adds a second, fixed
+ * bitmap, found in O(total * P) at create.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +39,16 @@
 
 #include "samplers/sampler.h"
 #include "space.h"
+#include "util/rng.h"
 
 /* Ten million points is far past any grid a person waits for, and keeps the bitmap small. */
 #define GRID_MAX_POINTS ((size_t)10000000)
 
 typedef struct {
     size_t total;
+    int shuffled;             /* 0: perm is the identity (order: sequential) */
+    int half_bits;            /* the Feistel network works on 2 * half_bits bits */
+    uint64_t keys[4];         /* its round keys, from the study's seed */
     unsigned char *taken;     /* [(total + 7) / 8] bit g set when a live trial holds point g */
     unsigned char *redundant; /* [(total + 7) / 8] bit g set when point g repeats another (a
                                  parameter its `when` makes inactive is not at its first
@@ -42,6 +56,31 @@ typedef struct {
 } grid_state;
 
 static size_t bitmap_bytes(size_t total) { return (total + 7) / 8; }
+
+/* A bijection of 0 .. 2^(2h) - 1: four Feistel rounds over two halves of h bits. */
+static uint64_t feistel(const grid_state *g, uint64_t x)
+{
+    uint64_t mask = (UINT64_C(1) << g->half_bits) - 1;
+    uint64_t left = x >> g->half_bits, right = x & mask;
+    for (int round = 0; round < 4; round++) {
+        uint64_t next = left ^ (ld_mix64(right ^ g->keys[round]) & mask);
+        left = right;
+        right = next;
+    }
+    return left << g->half_bits | right;
+}
+
+/* The point at position k of the walk (k < total). */
+static size_t point_at(const grid_state *g, size_t k)
+{
+    if (!g->shuffled)
+        return k;
+    uint64_t x = k;
+    do /* cycle-walking: the network's domain is under 4 * total, so about 4 steps at most */
+        x = feistel(g, x);
+    while (x >= g->total);
+    return (size_t)x;
+}
 
 /* The first parameter with no grid (continuous, or no values), or NULL when all have one. */
 static const ld_param *first_without_grid(const ld_spec *spec)
@@ -174,6 +213,12 @@ static ld_status grid_create(const ld_spec *spec, uint64_t seed, void **state, c
         return LD_ERR_NOMEM;
     }
     g->total = total;
+    g->shuffled = !spec->grid_sequential && total > 1;
+    g->half_bits = 1;
+    while (g->half_bits < 32 && (UINT64_C(1) << (2 * g->half_bits)) < total)
+        g->half_bits++;
+    for (int round = 0; round < 4; round++)
+        g->keys[round] = ld_mix64(seed ^ (UINT64_C(0x6a09e667f3bcc908) * (uint64_t)(round + 1)));
     g->taken = taken;
     g->redundant = redundant;
     *state = g;
@@ -203,19 +248,24 @@ static void mark_taken(grid_state *g, const ld_trial *history, size_t n_history)
     }
 }
 
-/* The lowest point neither taken nor redundant, or total when there is none. */
+static int is_used(const grid_state *g, size_t at)
+{
+    unsigned char used = g->taken[at / 8] | (g->redundant ? g->redundant[at / 8] : 0);
+    return (used >> (at % 8)) & 1;
+}
+
+/* The first point of the walk neither taken nor redundant, or total when there is none. */
 static size_t first_free(const grid_state *g)
 {
-    size_t bytes = bitmap_bytes(g->total);
-    for (size_t i = 0; i < bytes; i++) {
-        unsigned char used = g->taken[i] | (g->redundant ? g->redundant[i] : 0);
-        if (used == 0xff)
-            continue;
-        for (size_t bit = 0; bit < 8; bit++) {
-            size_t at = i * 8 + bit;
-            if (at < g->total && !(used & (1u << bit)))
-                return at;
-        }
+    size_t bytes = bitmap_bytes(g->total), used = 0;
+    for (size_t i = 0; i < bytes; i++) /* a full grid answers without walking */
+        used += (size_t)__builtin_popcount(g->taken[i] | (g->redundant ? g->redundant[i] : 0));
+    if (used >= g->total)
+        return g->total;
+    for (size_t k = 0; k < g->total; k++) {
+        size_t at = point_at(g, k);
+        if (!is_used(g, at))
+            return at;
     }
     return g->total;
 }

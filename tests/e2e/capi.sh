@@ -14,6 +14,7 @@ cc -std=c11 -Wall -Wextra -Werror $san $(pkg-config --cflags liandan) "$ROOT/exa
 cat > sweep.yaml <<'Y'
 name: capi
 method: grid
+order: sequential
 metric: {name: loss}
 parameters:
   x: {values: [0.1, 0.3, 0.9]}

@@ -11,6 +11,7 @@ name: journal
 description: testing the journal
 command: [sh, trial.sh, "${args}"]
 method: grid
+order: sequential
 metric: {name: val_acc, goal: maximize, summary: best}
 parameters:
   x: {values: [1, 5, 3]}
@@ -82,7 +83,8 @@ Y
 "$LIANDAN" run long.yaml > run.out 2> run.err &
 tuner=$!
 i=0
-until ld trials long --json 2>/dev/null | jq -e '.trials[0].state == "running"' >/dev/null; do
+# (jq 1.6 -e exits 0 on empty input, so the answer is compared, not jq's status)
+until [ "$(ld trials long --json 2>/dev/null | jq -r '.trials[0].state')" = running ]; do
     sleep 0.1; i=$((i + 1)); [ $i -lt 100 ] || fail "trial never started"
 done
 expect_exit 0 ld stop long 0

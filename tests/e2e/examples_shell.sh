@@ -17,12 +17,13 @@ complete=$(jq '[.trials[] | select(.state == "complete")] | length' study.json)
 expect_eq "$(jq '[.trials[] | select(.state == "complete") | .metrics.val_acc | length] | unique' -c study.json)" "[2]" "val_acc per epoch"
 expect_eq "$(jq '[.trials[] | select(.state == "complete") | .value == .metrics.val_acc[1][1]] | all' study.json)" true "value is the last val_acc"
 expect_eq "$(jq '[.trials[] | select(.state == "pruned") | .reason | startswith("diverged")] | all' study.json)" true "only divergence prunes at 2 epochs"
-ld best shell-demo --json | jq -e '.value > 0 and .metric == "val_acc"' >/dev/null || fail "best"
+[ "$(ld best shell-demo --json | jq '.value > 0 and .metric == "val_acc"')" = true ] || fail "best"
 # a learning rate above 0.5 diverges: recorded pruned with the reason
 cat > diverge.yaml <<Y
 name: shell-diverge
 command: [sh, "$ROOT/examples/shell/train.sh", "\${args}"]
 method: grid
+order: sequential
 metric: {name: val_acc, goal: maximize}
 parameters:
   lr: {values: [0.003, 0.9]}

@@ -16,6 +16,7 @@ cat > sweep.yaml <<'Y'
 name: env
 command: [sh, trial.sh, "${args}", "name=${cmd}"]
 method: grid
+order: sequential
 metric: {name: loss}
 parameters:
   cmd: {values: ["x; rm -rf ~", "$(touch pwned)", "a b"]}

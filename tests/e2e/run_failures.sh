@@ -17,6 +17,7 @@ cat > sweep.yaml <<'Y'
 name: failing
 command: [sh, trial.sh, "${args}"]
 method: grid
+order: sequential
 metric: {name: loss}
 parameters:
   mode: {values: [ok, exit3, segv, sleep, nometric]}

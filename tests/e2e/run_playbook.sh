@@ -29,6 +29,7 @@ seed: 3
 stages:
   - name: lr
     method: grid
+    order: sequential
     parameters:
       lr: {values: [0.00001, 0.0001, 0.001, 0.01, 0.1]}
     train_fraction: 0.1

@@ -156,6 +156,7 @@ static void test_grid_order_then_done(void)
 {
     test_spec t;
     grid_spec_3x2x2(&t);
+    t.spec.grid_sequential = 1; /* order: sequential */
     ld_sampler s;
     CHECK(open_sampler("grid", &t, 1, &s));
 
@@ -182,6 +183,7 @@ static void test_grid_skips_taken(void)
 {
     test_spec t;
     grid_spec_3x2x2(&t);
+    t.spec.grid_sequential = 1; /* order: sequential */
     ld_sampler s;
     CHECK(open_sampler("grid", &t, 1, &s));
     ld_value values[3];
@@ -210,6 +212,7 @@ static void test_grid_superseded(void)
 {
     test_spec t;
     grid_spec_3x2x2(&t);
+    t.spec.grid_sequential = 1; /* order: sequential */
     ld_sampler s;
     CHECK(open_sampler("grid", &t, 1, &s));
     ld_value values[3];
@@ -235,6 +238,55 @@ static void test_grid_superseded(void)
     CHECK_INT_EQ(ask(&s, &t, history, 4, 4, values), 2);
     clear_values(values, 3);
     ld_sampler_close(&s);
+}
+
+/* The default order: a seeded shuffle, each point once, the same walk for the same seed. */
+static void test_grid_shuffled(void)
+{
+    test_spec t;
+    spec_init(&t);
+    static ld_value lrs[6] = {{LD_VAL_FLOAT, 1e-4, NULL}, {LD_VAL_FLOAT, 3e-4, NULL},
+                              {LD_VAL_FLOAT, 1e-3, NULL}, {LD_VAL_FLOAT, 3e-3, NULL},
+                              {LD_VAL_FLOAT, 1e-2, NULL}, {LD_VAL_FLOAT, 3e-2, NULL}};
+    add_categorical(&t, "lr", lrs, 6, NULL);
+    add_range(&t, "width", LD_DIST_INT_UNIFORM, 1, 8); /* 6 x 8 = 48 points */
+    int walk[3][48];
+    uint64_t seeds[3] = {7, 7, 8};
+    for (int w = 0; w < 3; w++) {
+        ld_sampler s;
+        CHECK(open_sampler("grid", &t, seeds[w], &s));
+        ld_trial history[48];
+        ld_value values[2];
+        int seen[48] = {0}, identity = 1;
+        for (int n = 0; n < 48; n++) {
+            int g = ask(&s, &t, history, (size_t)n, n, values);
+            CHECK(g >= 0 && g < 48);
+            if (g < 0 || g >= 48)
+                return;
+            seen[g]++;
+            identity &= g == n;
+            /* the values are those of point g, whatever the walk */
+            CHECK(ld_value_equal(&values[0], &lrs[g / 8]));
+            CHECK_INT_EQ(values[1].num, 1 + g % 8);
+            clear_values(values, 2);
+            walk[w][n] = g;
+            history[n] = history_trial(n, g, -1);
+        }
+        for (int g = 0; g < 48; g++)
+            CHECK_INT_EQ(seen[g], 1);
+        CHECK(!identity);
+        int g = -5;
+        CHECK(s.type->ask(s.state, &t.spec, history, 48, 48, values, &g) == LD_ERR_DONE);
+        /* The first 12 points of the walk are a fair sample: in file order they would be two
+           learning rates; shuffled they reach at least four of the six. */
+        int lr_seen[6] = {0}, distinct = 0;
+        for (int n = 0; n < 12; n++)
+            distinct += !lr_seen[walk[w][n] / 8]++;
+        CHECK(distinct >= 4);
+        ld_sampler_close(&s);
+    }
+    CHECK(memcmp(walk[0], walk[1], sizeof walk[0]) == 0); /* same seed, same walk */
+    CHECK(memcmp(walk[0], walk[2], sizeof walk[0]) != 0); /* another seed, another walk */
 }
 
 static void test_grid_rejects(void)
@@ -702,6 +754,7 @@ int main(void)
     RUN(test_grid_order_then_done);
     RUN(test_grid_skips_taken);
     RUN(test_grid_superseded);
+    RUN(test_grid_shuffled);
     RUN(test_grid_conditional);
     RUN(test_grid_rejects);
     RUN(test_grid_no_params);

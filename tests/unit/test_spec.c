@@ -412,7 +412,8 @@ static void test_structure_errors(void)
     EXPECT_ERROR(HEAD "zzz: 1\n",
                  "sweep.yaml:4:1: unknown key 'zzz'; expected one of name, description, program, "
                  "command, method, metric, parameters, early_terminate, run_cap, parallel, gpus, "
-                 "threads_per_trial, timeout, budget, seed, step, retries, parent, fidelity, stages");
+                 "threads_per_trial, timeout, budget, seed, step, retries, order, parent, "
+                 "fidelity, stages");
     EXPECT_ERROR(HEAD "method: grid\nparameters: {x: {value: 1}}\n",
                  "sweep.yaml:4:1: duplicate key 'method' (first given at line 1); each key may "
                  "appear once");
@@ -605,7 +606,31 @@ static void test_grid_errors(void)
     ld_spec *s = PARSE("method: grid\nmetric: {name: acc}\nprogram: t.py\nparameters:\n"
                        "  a: {min: 1, max: 3}\n  q: {distribution: q_uniform, min: 0, max: 1, "
                        "q: 0.5}\n  c: {value: x}\n");
+    CHECK_INT_EQ(s->grid_sequential, 0); /* shuffled unless asked */
     ld_spec_free(s);
+}
+
+static void test_grid_order(void)
+{
+    const char *grid = "method: grid\nmetric: {name: acc}\nprogram: t.py\n"
+                       "parameters:\n  a: {values: [1, 2]}\n";
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "%sorder: sequential\n", grid);
+    ld_spec *s = PARSE(yaml);
+    CHECK_INT_EQ(s->grid_sequential, 1);
+    ld_spec_free(s);
+    snprintf(yaml, sizeof yaml, "%sorder: random\n", grid);
+    s = PARSE(yaml);
+    CHECK_INT_EQ(s->grid_sequential, 0);
+    ld_spec_free(s);
+    snprintf(yaml, sizeof yaml, "%sorder: sequentail\n", grid);
+    EXPECT_ERROR(yaml, "sweep.yaml:6:8: unknown order 'sequentail' (did you mean 'sequential'?)");
+    snprintf(yaml, sizeof yaml, "%sorder: [a]\n", grid);
+    EXPECT_ERROR(yaml, "sweep.yaml:6:8: order is random (grid points in a seeded shuffled order, "
+                       "the default) or sequential (the file's order), got a list");
+    EXPECT_ERROR(HEAD "order: sequential\nparameters: {x: {values: [1, 2]}}\n",
+                 "sweep.yaml:4:8: order is the order of grid points, and this sweep's method is "
+                 "random: remove it, or use method: grid");
 }
 
 static void test_command_errors(void)
@@ -836,6 +861,7 @@ int main(void)
     RUN(test_parameter_errors);
     RUN(test_missing_parameters);
     RUN(test_grid_errors);
+    RUN(test_grid_order);
     RUN(test_command_errors);
     RUN(test_command_build);
     RUN(test_command_from_file);
