@@ -874,7 +874,7 @@ void ld_runner_stop(ld_runner *r, int id)
         job *j = r->live[i];
         if (j->id != id)
             continue;
-        if (!j->term_sent && !job_done(j)) {
+        if (!j->term_sent && !j->reaped) { /* a leader gone by itself was not stopped */
             j->stopped = 1;
             terminate(j, now_seconds());
         }

@@ -63,7 +63,9 @@ int ld_runner_start(ld_runner *r, const ld_job_spec *spec, pid_t *pid);
  */
 int ld_runner_poll(ld_runner *r, int timeout_ms, ld_run_event *ev);
 
-/* Asks a job to stop: SIGTERM to its process group now, SIGKILL once the grace has passed. */
+/* Asks a job to stop: SIGTERM to its process group now, SIGKILL once the grace has passed.
+   A job whose leader has already exited by itself is left alone (its EXIT says stopped = 0):
+   what it started may finish printing. */
 void ld_runner_stop(ld_runner *r, int job);
 /* Number of jobs not yet reported as exited. */
 size_t ld_runner_active(const ld_runner *r);

@@ -37,6 +37,7 @@ typedef struct {
     int gpu;            /* index into spec->gpus, -1 when none */
     char *stop_reason;  /* set when we decided to prune it */
     int interrupted;    /* stopped by the second Ctrl-C */
+    int diverged;       /* reported a non-finite objective or diverged=1 */
     double reports;     /* metric lines seen, for steps when the line has no step key */
 } slot;
 
@@ -416,6 +417,7 @@ static void on_line(tuner *tu, slot *sl, const char *line)
         note(tu, "trial %d: %s", sl->trial->number, ld_db_errmsg(tu->study->db));
     emit(tu, LD_EV_METRIC, sl->trial, line);
     if (objective_bad || diverged) {
+        sl->diverged = 1;
         char reason[256];
         if (diverged)
             snprintf(reason, sizeof reason, "diverged: the trial reported diverged=1");
@@ -441,7 +443,11 @@ static void on_exit_event(tuner *tu, slot *sl, const ld_run_event *ev)
                         .exit_code = ev->exit_code,
                         .term_signal = ev->term_signal};
     const char *tail = ev->tail && *ev->tail ? ev->tail : NULL;
-    if (sl->stop_reason && !sl->interrupted) {
+    /* A trial that ended by itself, successfully, before the stop reached it did all its
+       work: it is complete, whatever was decided too late to save anything. */
+    int ended_first = !ev->stopped && ev->exit_code == 0 && !ev->term_signal &&
+                      !ev->timed_out && !ev->exec_errno && !sl->diverged;
+    if (sl->stop_reason && !sl->interrupted && !ended_first) {
         end.state = LD_TRIAL_PRUNED;
         ld_buf_puts(&reason, sl->stop_reason);
     } else if (sl->interrupted) {

@@ -51,6 +51,18 @@ const ld_series *ld_objective(const ld_spec *spec, const ld_trial *t);
 int ld_better(const ld_spec *spec, double a, double b);
 /* The value of the first finite report at a step >= step; 0 when the trial has none. */
 int ld_value_reaching(const ld_series *s, double step, double *value);
+/*
+ * The final step of a trial, when it is known: early_terminate.max_iter, else the trial's own
+ * length parameter (epochs, num_epochs, max_epochs, n_epochs, or the step key plus "s": steps,
+ * iterations, ...), else the last step every complete trial of the study ended at (when at least
+ * two did and all agree); 0 when unknown. No pruner judges a report at or past it: stopping a
+ * trial there saves nothing and would hide a finished trial.
+ */
+double ld_final_step(const ld_spec *spec, const ld_trial *trial, const ld_trial *history,
+                     size_t n);
+/* The largest final step any trial of the sweep can have, from the sweep alone (max_iter, or
+   the length parameter's largest value); 0 when unknown. */
+double ld_spec_final_step(const ld_spec *spec);
 /* printf into a fresh string (for reasons). */
 char *ld_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -30,6 +30,50 @@ best=$(jq '[.trials[] | select(.state == "complete") | .value] | max' s.json)
 worst_cut=$(jq '[.trials[] | select(.state == "pruned" and .value != null) | .value] | max // 0' s.json)
 awk -v b="$best" -v w="$worst_cut" 'BEGIN{exit !(b >= w)}' || fail "a pruned trial beat the best"
 
+# Hyperband as W&B users write it (min_iter, eta; no max_iter) on a grid whose trials run 9
+# epochs: the epochs parameter gives the brackets (rungs 1, 3 | 3 | none), two tuners share the
+# study, each trial's bracket is its number's place in the 17-trial deal (9, 5, 3), a trial is
+# cut only at a rung of its bracket, never at its last epoch, and every complete trial ran 9.
+cat > hb.yaml <<Y
+name: hb
+command: ["$TOOLS/toy_train", "\${args}", --sleep=0.01]
+method: grid
+metric: {name: val_acc, goal: maximize}
+parameters:
+  lr: {values: [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03]}
+  dropout: {values: [0.0, 0.2, 0.4, 0.6, 0.7, 0.1]}
+  epochs: {value: 9}
+early_terminate: {type: hyperband, min_iter: 1, eta: 3}
+parallel: 2
+seed: 4
+Y
+"$LIANDAN" run hb.yaml > hb1.out 2> hb1.err &
+first=$!
+"$LIANDAN" run hb.yaml > hb2.out 2> hb2.err || fail "second tuner: $(cat hb2.err)"
+wait $first || fail "first tuner: $(cat hb1.err)"
+ld export hb --format json > hb.json
+expect_eq "$(jq '.trials | length' hb.json)" 36 "grid points run"
+expect_eq "$(jq '[.trials[] | .params | tostring] | unique | length' hb.json)" 36 "each point once"
+# the deal, by smooth weighted round-robin over the weights 9, 5, 3
+deal=$(awk 'BEGIN { w[0] = 9; w[1] = 5; w[2] = 3
+    for (t = 0; t < 17; t++) { p = 0
+        for (b = 0; b < 3; b++) { c[b] += w[b]; if (c[b] > c[p]) p = b }
+        c[p] -= 17; printf "%s%d", t ? "," : "", p } }')
+jq -r --argjson deal "[$deal]" '.trials[] | select(.state == "pruned" and
+        (.reason | startswith("hyperband"))) |
+    [.number, $deal[.number % 17], (.reason | capture("bracket (?<b>[0-9]+)").b),
+     (.metrics.val_acc | length)] | @tsv' hb.json > cuts.tsv
+[ -s cuts.tsv ] || fail "hyperband cut nothing: $(jq -c '[.trials[] | [.number, .state]]' hb.json)"
+awk -F'\t' '$2 != $3 { print "trial " $1 ": bracket " $3 ", dealt to " $2; bad = 1 }
+    $2 == 2 { print "trial " $1 ": cut in the bracket that never cuts"; bad = 1 }
+    $2 == 0 && $4 != 1 && $4 != 3 { print "trial " $1 ": cut at " $4 ", not at rung 1 or 3"; bad = 1 }
+    $2 == 1 && $4 != 3 { print "trial " $1 ": cut at " $4 ", not at rung 3"; bad = 1 }
+    END { exit bad }' cuts.tsv || fail "bracket bookkeeping"
+expect_eq "$(jq '[.trials[] | select(.state == "complete") | .metrics.val_acc | length == 9] | all' hb.json)" true "complete ran all 9 epochs"
+expect_eq "$(jq '[.trials[] | select(.state == "pruned") | .metrics.val_acc | length < 9] | all' hb.json)" true "no cut at the last epoch"
+epochs=$(jq '[.trials[] | .metrics.val_acc | length] | add' hb.json)
+[ "$epochs" -lt 324 ] || fail "hyperband saved no epoch ($epochs of 324)"
+
 # median: with 5 startup trials, later bad trials are cut against the median
 sed -e 's/name: asha/name: med/' -e 's/early_terminate: .*/early_terminate: {type: median, n_startup_trials: 4, n_warmup_steps: 2}/' sweep.yaml > med.yaml
 expect_exit 0 ld run med.yaml

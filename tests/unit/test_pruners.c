@@ -130,8 +130,8 @@ static void test_asha(void)
 
     /* rung 3: judged against the values others had when they reached step 3 */
     table r = {.n = 0};
-    add(&r, LD_TRIAL_COMPLETE, (double[]){0.1, 0.2, 0.9}, 3);
-    add(&r, LD_TRIAL_COMPLETE, (double[]){0.1, 0.2, 0.8}, 3);
+    add(&r, LD_TRIAL_COMPLETE, (double[]){0.1, 0.2, 0.9, 0.9}, 4);
+    add(&r, LD_TRIAL_COMPLETE, (double[]){0.1, 0.2, 0.8, 0.8}, 4);
     ld_trial *third = add(&r, LD_TRIAL_RUNNING, (double[]){0.5, 0.5, 0.85}, 3);
     CHECK_INT_EQ(verdict(&spec, &r, third), 1); /* 3 at the rung: only 0.9 goes on */
     spec.early_terminate.max_iter = 3;          /* no rung at max_iter */
@@ -145,8 +145,8 @@ static void test_asha(void)
     /* minimize */
     ld_spec mn = spec_for("asha", 0);
     table m = {.n = 0};
-    add(&m, LD_TRIAL_COMPLETE, (double[]){1.0}, 1);
-    add(&m, LD_TRIAL_COMPLETE, (double[]){2.0}, 1);
+    add(&m, LD_TRIAL_COMPLETE, (double[]){1.0, 1.0}, 2);
+    add(&m, LD_TRIAL_COMPLETE, (double[]){2.0, 2.0}, 2);
     CHECK_INT_EQ(verdict(&mn, &m, add(&m, LD_TRIAL_RUNNING, (double[]){1.5}, 1)), 1);
     m.n--;
     CHECK_INT_EQ(verdict(&mn, &m, add(&m, LD_TRIAL_RUNNING, (double[]){0.5}, 1)), 0);
@@ -187,8 +187,8 @@ static void test_hyperband(void)
     ld_spec wb = spec_for("hyperband", 1);
     wb.early_terminate.min_iter = 2;
     table w = {.n = 0};
-    add(&w, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9}, 2);
-    add(&w, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9}, 2);
+    add(&w, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9, 0.9, 0.9}, 4);
+    add(&w, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9, 0.9}, 3);
     CHECK_INT_EQ(verdict(&wb, &w, add(&w, LD_TRIAL_RUNNING, (double[]){0.1}, 1)), 0);
     w.n--;
     CHECK_INT_EQ(verdict(&wb, &w, add(&w, LD_TRIAL_RUNNING, (double[]){0.1, 0.1}, 2)), 1);
@@ -203,6 +203,184 @@ static void test_hyperband(void)
     w2.n--;
     CHECK_INT_EQ(verdict(&wb2, &w2, add(&w2, LD_TRIAL_RUNNING, (double[]){0.1, 0.1, 0.1}, 3)),
                  1);
+}
+
+/* One trial whose epochs parameter is n. */
+static void give_epochs(ld_trial *tr, ld_value *value, double n)
+{
+    static char *name = "epochs";
+    *value = (ld_value){.type = LD_VAL_INT, .num = n};
+    tr->n_params = 1;
+    tr->param_names = &name;
+    tr->params = value;
+}
+
+/* No judgement at or past the final step: stopping there saves nothing. */
+static void test_final_step(void)
+{
+    ld_spec spec = spec_for("asha", 1);
+    spec.early_terminate.min_iter = 1;
+    table t = {.n = 0};
+    ld_value epochs[MAX_TRIALS];
+    for (int i = 0; i < 6; i++)
+        give_epochs(add(&t, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9, 0.9}, 3), &epochs[t.n - 1], 3);
+    /* rung 1 is below the trial's 3 epochs: a low trial is cut there ... */
+    ld_trial *low = add(&t, LD_TRIAL_RUNNING, (double[]){0.1}, 1);
+    give_epochs(low, &epochs[t.n - 1], 3);
+    CHECK_INT_EQ(verdict(&spec, &t, low), 1);
+    CHECK(ld_final_step(&spec, low, t.trials, t.n) == 3);
+    t.n--;
+    /* ... rung 3 is its last epoch: never judged, and a report past it neither */
+    ld_trial *last = add(&t, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3);
+    give_epochs(last, &epochs[t.n - 1], 3);
+    CHECK_INT_EQ(verdict(&spec, &t, last), 0);
+    t.n--;
+    /* the same trial with 9 epochs is judged at rung 3 */
+    last = add(&t, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3);
+    give_epochs(last, &epochs[t.n - 1], 9);
+    CHECK_INT_EQ(verdict(&spec, &t, last), 1);
+    t.n--;
+    /* max_iter wins over the parameter */
+    spec.early_terminate.max_iter = 3;
+    last = add(&t, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3);
+    give_epochs(last, &epochs[t.n - 1], 9);
+    CHECK(ld_final_step(&spec, last, t.trials, t.n) == 3);
+    CHECK_INT_EQ(verdict(&spec, &t, last), 0);
+    t.n--;
+    spec.early_terminate.max_iter = 0;
+
+    /* no parameter: the last step that the complete trials agree on, when two or more do */
+    table u = {.n = 0};
+    add(&u, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9, 0.9}, 3);
+    ld_trial *x = add(&u, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3);
+    CHECK(ld_final_step(&spec, x, u.trials, u.n) == 0); /* one complete trial: unknown */
+    CHECK_INT_EQ(verdict(&spec, &u, x), 1);
+    u.n--;
+    add(&u, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9, 0.9}, 3);
+    add(&u, LD_TRIAL_PRUNED, (double[]){0.1}, 1); /* pruned trials do not vote */
+    x = add(&u, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3);
+    CHECK(ld_final_step(&spec, x, u.trials, u.n) == 3);
+    CHECK_INT_EQ(verdict(&spec, &u, x), 0);
+    u.n--;
+    add(&u, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9, 0.9, 0.9}, 4); /* they disagree: unknown */
+    x = add(&u, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3);
+    CHECK(ld_final_step(&spec, x, u.trials, u.n) == 0);
+    CHECK_INT_EQ(verdict(&spec, &u, x), 1);
+
+    /* the median rule and a threshold do not judge the last step either */
+    ld_spec md = spec_for("median", 1);
+    md.early_terminate.n_startup_trials = 1;
+    md.early_terminate.max_iter = 2;
+    table m = {.n = 0};
+    add(&m, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9}, 2);
+    CHECK_INT_EQ(verdict(&md, &m, add(&m, LD_TRIAL_RUNNING, (double[]){0.1}, 1)), 1);
+    m.n--;
+    CHECK_INT_EQ(verdict(&md, &m, add(&m, LD_TRIAL_RUNNING, (double[]){0.95, 0.1}, 2)), 0);
+}
+
+/* Hyperband's brackets from an epochs parameter, dealt by trial number in the paper's
+   proportions (9, 5, 3 of every 17 for min_iter 3, 27 epochs, eta 3), each judged only against
+   its own trials. */
+static void test_hyperband_brackets(void)
+{
+    ld_spec spec = spec_for("hyperband", 1);
+    spec.early_terminate.min_iter = 3;
+    ld_param epochs_param = {.name = "epochs", .dist = LD_DIST_CONSTANT, .n_values = 1,
+                             .values = (ld_value[]){{.type = LD_VAL_INT, .num = 27}}};
+    spec.params = &epochs_param;
+    spec.n_params = 1;
+    CHECK(ld_spec_final_step(&spec) == 27);
+    ld_pruner p;
+    char err[128];
+    CHECK_INT_EQ(ld_pruner_open(&spec, &p, err, sizeof err), LD_OK);
+    ld_pruner_close(&p);
+
+    /* A trial low at epoch 3 is cut only in bracket 0 (rungs 3, 9); low at 9 (and high at 3)
+       in brackets 0 and 1; bracket 2 never cuts. Every window of 17 numbers deals exactly so. */
+    double high[9] = {0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9};
+    for (int start = 0; start < 3 * 17; start += 17) {
+        table t = {.n = 0};
+        ld_value ev[MAX_TRIALS];
+        /* competitors of every bracket: numbers 100.. cover each bracket several times */
+        for (int i = 0; i < 40; i++) {
+            ld_trial *c = add(&t, LD_TRIAL_COMPLETE, high, 9);
+            c->number = 100 + i;
+            give_epochs(c, &ev[t.n - 1], 27);
+        }
+        int cut3 = 0, cut9 = 0;
+        for (int k = 0; k < 17; k++) {
+            ld_trial *low = add(&t, LD_TRIAL_RUNNING, (double[]){0.5, 0.5, 0.1}, 3);
+            low->number = start + k;
+            give_epochs(low, &ev[t.n - 1], 27);
+            cut3 += verdict(&spec, &t, low);
+            t.n--;
+            double late[9] = {0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.1};
+            ld_trial *l9 = add(&t, LD_TRIAL_RUNNING, late, 9);
+            l9->number = start + k;
+            give_epochs(l9, &ev[t.n - 1], 27);
+            cut9 += verdict(&spec, &t, l9);
+            t.n--;
+        }
+        CHECK_INT_EQ(cut3, 9);
+        CHECK_INT_EQ(cut9, 14);
+    }
+
+    /* Which bracket each of the numbers 0..16 is in, read off the verdicts against the strong
+       table: cut at 3 is bracket 0, cut at 9 only is bracket 1, never cut is bracket 2. */
+    int bracket[17];
+    double late[9] = {0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.1};
+    table f = {.n = 0};
+    ld_value ev[MAX_TRIALS];
+    for (int i = 0; i < 40; i++) {
+        ld_trial *c = add(&f, LD_TRIAL_COMPLETE, high, 9);
+        c->number = 100 + i;
+        give_epochs(c, &ev[f.n - 1], 27);
+    }
+    for (int number = 0; number < 17; number++) {
+        ld_trial *probe = add(&f, LD_TRIAL_RUNNING, (double[]){0.5, 0.5, 0.1}, 3);
+        probe->number = number;
+        give_epochs(probe, &ev[f.n - 1], 27);
+        int at3 = verdict(&spec, &f, probe);
+        f.n--;
+        ld_trial *l9 = add(&f, LD_TRIAL_RUNNING, late, 9);
+        l9->number = number;
+        give_epochs(l9, &ev[f.n - 1], 27);
+        int at9 = verdict(&spec, &f, l9);
+        f.n--;
+        bracket[number] = at3 ? 0 : at9 ? 1 : 2;
+    }
+    CHECK_INT_EQ(bracket[0], 0); /* the deal starts with the largest bracket */
+
+    /* A rung is judged against its own bracket only: a bracket-1 trial low at epoch 9 goes on
+       among strong bracket-0 trials, and is cut once strong bracket-1 trials are there. */
+    int mine = -1;
+    for (int number = 0; number < 17 && mine < 0; number++)
+        if (bracket[number] == 1)
+            mine = number;
+    CHECK(mine >= 0);
+    table g = {.n = 0};
+    for (int k = 1; k <= 3; k++)
+        for (int number = 0; number < 17; number++) {
+            if (bracket[number] != 0)
+                continue;
+            ld_trial *c = add(&g, LD_TRIAL_COMPLETE, high, 9);
+            c->number = number + 17 * k;
+            give_epochs(c, &ev[g.n - 1], 27);
+        }
+    ld_trial *probe = add(&g, LD_TRIAL_RUNNING, late, 9);
+    probe->number = mine;
+    give_epochs(probe, &ev[g.n - 1], 27);
+    CHECK_INT_EQ(verdict(&spec, &g, probe), 0);
+    g.n--;
+    for (int k = 1; k <= 3; k++) {
+        ld_trial *c = add(&g, LD_TRIAL_COMPLETE, high, 9);
+        c->number = mine + 17 * k;
+        give_epochs(c, &ev[g.n - 1], 27);
+    }
+    probe = add(&g, LD_TRIAL_RUNNING, late, 9);
+    probe->number = mine;
+    give_epochs(probe, &ev[g.n - 1], 27);
+    CHECK_INT_EQ(verdict(&spec, &g, probe), 1);
 }
 
 static void test_threshold(void)
@@ -240,6 +418,8 @@ int main(void)
     RUN(test_median);
     RUN(test_asha);
     RUN(test_hyperband);
+    RUN(test_final_step);
+    RUN(test_hyperband_brackets);
     RUN(test_threshold);
     RUN(test_none);
     TEST_END();

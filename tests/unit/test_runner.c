@@ -521,6 +521,40 @@ static void test_poll_waits_and_free_kills(void)
     ld_runner_stop(NULL, 0);
 }
 
+/* A stop that comes after the leader ended by itself stops nothing: EXIT says stopped = 0 and
+   the rest of the group (here a grandchild still printing) is left to finish. */
+static void test_stop_after_exit(void)
+{
+    ld_runner *r = ld_runner_new();
+    char *argv[] = {"sh", "-c", "(sleep 0.5; echo late) & echo first", NULL};
+    ld_job_spec spec = {.argv = argv};
+    pid_t pid = 0;
+    int id = ld_runner_start(r, &spec, &pid);
+    CHECK(id >= 0);
+    result res;
+    memset(&res, 0, sizeof res);
+    ld_run_event ev;
+    double give_up = now_seconds() + 20;
+    while (res.n_out == 0 && now_seconds() < give_up)
+        if (ld_runner_poll(r, 100, &ev) == 1)
+            record(&res, &ev);
+    CHECK(wait_dead(pid, 5));
+    double settle = now_seconds() + 0.2; /* the runner reaps the leader while it polls */
+    while (now_seconds() < settle && !res.got_exit)
+        if (ld_runner_poll(r, 20, &ev) == 1)
+            record(&res, &ev);
+    ld_runner_stop(r, id);
+    while (!res.got_exit && now_seconds() < give_up)
+        if (ld_runner_poll(r, 100, &ev) == 1)
+            record(&res, &ev);
+    CHECK(res.got_exit);
+    CHECK_INT_EQ(res.exit.stopped, 0);
+    CHECK_INT_EQ(res.exit.exit_code, 0);
+    CHECK_STR_EQ(ld_buf_str(&res.out), "first\nlate\n");
+    result_free(&res);
+    ld_runner_free(r);
+}
+
 static void on_alarm(int sig) { (void)sig; }
 
 static void test_signal_interrupts_poll(void)
@@ -603,6 +637,7 @@ int main(void)
     RUN(test_tail_limit);
     RUN(test_fds_not_inherited);
     RUN(test_poll_waits_and_free_kills);
+    RUN(test_stop_after_exit);
     RUN(test_signal_interrupts_poll);
     RUN(test_two_runners_and_bad_args);
     rmdir(tmpdir);
