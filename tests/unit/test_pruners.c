@@ -16,6 +16,7 @@ typedef struct {
     ld_trial trials[MAX_TRIALS];
     ld_series series[MAX_TRIALS];
     double steps[MAX_TRIALS][MAX_STEPS], values[MAX_TRIALS][MAX_STEPS];
+    ld_value epochs[MAX_TRIALS];
     size_t n;
 } table;
 
@@ -205,14 +206,34 @@ static void test_hyperband(void)
                  1);
 }
 
-/* One trial whose epochs parameter is n. */
-static void give_epochs(ld_trial *tr, ld_value *value, double n)
+/* Gives the table's trial its epochs parameter. */
+static ld_trial *give_epochs(table *t, ld_trial *tr, double epochs)
 {
     static char *name = "epochs";
-    *value = (ld_value){.type = LD_VAL_INT, .num = n};
+    size_t i = (size_t)(tr - t->trials);
+    t->epochs[i] = (ld_value){.type = LD_VAL_INT, .num = epochs};
     tr->n_params = 1;
     tr->param_names = &name;
-    tr->params = value;
+    tr->params = &t->epochs[i];
+    return tr;
+}
+
+/* Adds trial `number` with these values and an epochs parameter. */
+static ld_trial *add_numbered(table *t, ld_trial_state state, int number, const double *values,
+                              size_t n, double epochs)
+{
+    ld_trial *tr = give_epochs(t, add(t, state, values, n), epochs);
+    tr->number = number;
+    return tr;
+}
+
+/* The verdict on a running trial `number` with these values, which is then taken away. */
+static int probe(const ld_spec *spec, table *t, int number, const double *values, size_t n,
+                 double epochs)
+{
+    int stop = verdict(spec, t, add_numbered(t, LD_TRIAL_RUNNING, number, values, n, epochs));
+    t->n--;
+    return stop;
 }
 
 /* No judgement at or past the final step: stopping there saves nothing. */
@@ -221,29 +242,24 @@ static void test_final_step(void)
     ld_spec spec = spec_for("asha", 1);
     spec.early_terminate.min_iter = 1;
     table t = {.n = 0};
-    ld_value epochs[MAX_TRIALS];
     for (int i = 0; i < 6; i++)
-        give_epochs(add(&t, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9, 0.9}, 3), &epochs[t.n - 1], 3);
+        give_epochs(&t, add(&t, LD_TRIAL_COMPLETE, (double[]){0.9, 0.9, 0.9}, 3), 3);
     /* rung 1 is below the trial's 3 epochs: a low trial is cut there ... */
-    ld_trial *low = add(&t, LD_TRIAL_RUNNING, (double[]){0.1}, 1);
-    give_epochs(low, &epochs[t.n - 1], 3);
+    ld_trial *low = give_epochs(&t, add(&t, LD_TRIAL_RUNNING, (double[]){0.1}, 1), 3);
     CHECK_INT_EQ(verdict(&spec, &t, low), 1);
     CHECK(ld_final_step(&spec, low, t.trials, t.n) == 3);
     t.n--;
     /* ... rung 3 is its last epoch: never judged, and a report past it neither */
-    ld_trial *last = add(&t, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3);
-    give_epochs(last, &epochs[t.n - 1], 3);
+    ld_trial *last = give_epochs(&t, add(&t, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3), 3);
     CHECK_INT_EQ(verdict(&spec, &t, last), 0);
     t.n--;
     /* the same trial with 9 epochs is judged at rung 3 */
-    last = add(&t, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3);
-    give_epochs(last, &epochs[t.n - 1], 9);
+    last = give_epochs(&t, add(&t, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3), 9);
     CHECK_INT_EQ(verdict(&spec, &t, last), 1);
     t.n--;
     /* max_iter wins over the parameter */
     spec.early_terminate.max_iter = 3;
-    last = add(&t, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3);
-    give_epochs(last, &epochs[t.n - 1], 9);
+    last = give_epochs(&t, add(&t, LD_TRIAL_RUNNING, (double[]){0.95, 0.95, 0.1}, 3), 9);
     CHECK(ld_final_step(&spec, last, t.trials, t.n) == 3);
     CHECK_INT_EQ(verdict(&spec, &t, last), 0);
     t.n--;
@@ -297,57 +313,27 @@ static void test_hyperband_brackets(void)
 
     /* A trial low at epoch 3 is cut only in bracket 0 (rungs 3, 9); low at 9 (and high at 3)
        in brackets 0 and 1; bracket 2 never cuts. Every window of 17 numbers deals exactly so. */
-    double high[9] = {0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9};
+    const double high[9] = {0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9};
+    const double low3[3] = {0.5, 0.5, 0.1};
+    const double low9[9] = {0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.1};
+    table strong = {.n = 0}; /* numbers 100.. cover each bracket several times */
+    for (int i = 0; i < 40; i++)
+        add_numbered(&strong, LD_TRIAL_COMPLETE, 100 + i, high, 9, 27);
+    int bracket[17];
     for (int start = 0; start < 3 * 17; start += 17) {
-        table t = {.n = 0};
-        ld_value ev[MAX_TRIALS];
-        /* competitors of every bracket: numbers 100.. cover each bracket several times */
-        for (int i = 0; i < 40; i++) {
-            ld_trial *c = add(&t, LD_TRIAL_COMPLETE, high, 9);
-            c->number = 100 + i;
-            give_epochs(c, &ev[t.n - 1], 27);
-        }
         int cut3 = 0, cut9 = 0;
         for (int k = 0; k < 17; k++) {
-            ld_trial *low = add(&t, LD_TRIAL_RUNNING, (double[]){0.5, 0.5, 0.1}, 3);
-            low->number = start + k;
-            give_epochs(low, &ev[t.n - 1], 27);
-            cut3 += verdict(&spec, &t, low);
-            t.n--;
-            double late[9] = {0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.1};
-            ld_trial *l9 = add(&t, LD_TRIAL_RUNNING, late, 9);
-            l9->number = start + k;
-            give_epochs(l9, &ev[t.n - 1], 27);
-            cut9 += verdict(&spec, &t, l9);
-            t.n--;
+            int at3 = probe(&spec, &strong, start + k, low3, 3, 27);
+            int at9 = probe(&spec, &strong, start + k, low9, 9, 27);
+            cut3 += at3;
+            cut9 += at9;
+            if (start == 0)
+                bracket[k] = at3 ? 0 : at9 ? 1 : 2;
+            else /* the deal repeats every 17 numbers */
+                CHECK_INT_EQ(at3 ? 0 : at9 ? 1 : 2, bracket[k]);
         }
         CHECK_INT_EQ(cut3, 9);
         CHECK_INT_EQ(cut9, 14);
-    }
-
-    /* Which bracket each of the numbers 0..16 is in, read off the verdicts against the strong
-       table: cut at 3 is bracket 0, cut at 9 only is bracket 1, never cut is bracket 2. */
-    int bracket[17];
-    double late[9] = {0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.1};
-    table f = {.n = 0};
-    ld_value ev[MAX_TRIALS];
-    for (int i = 0; i < 40; i++) {
-        ld_trial *c = add(&f, LD_TRIAL_COMPLETE, high, 9);
-        c->number = 100 + i;
-        give_epochs(c, &ev[f.n - 1], 27);
-    }
-    for (int number = 0; number < 17; number++) {
-        ld_trial *probe = add(&f, LD_TRIAL_RUNNING, (double[]){0.5, 0.5, 0.1}, 3);
-        probe->number = number;
-        give_epochs(probe, &ev[f.n - 1], 27);
-        int at3 = verdict(&spec, &f, probe);
-        f.n--;
-        ld_trial *l9 = add(&f, LD_TRIAL_RUNNING, late, 9);
-        l9->number = number;
-        give_epochs(l9, &ev[f.n - 1], 27);
-        int at9 = verdict(&spec, &f, l9);
-        f.n--;
-        bracket[number] = at3 ? 0 : at9 ? 1 : 2;
     }
     CHECK_INT_EQ(bracket[0], 0); /* the deal starts with the largest bracket */
 
@@ -358,29 +344,15 @@ static void test_hyperband_brackets(void)
         if (bracket[number] == 1)
             mine = number;
     CHECK(mine >= 0);
-    table g = {.n = 0};
+    table own = {.n = 0};
     for (int k = 1; k <= 3; k++)
-        for (int number = 0; number < 17; number++) {
-            if (bracket[number] != 0)
-                continue;
-            ld_trial *c = add(&g, LD_TRIAL_COMPLETE, high, 9);
-            c->number = number + 17 * k;
-            give_epochs(c, &ev[g.n - 1], 27);
-        }
-    ld_trial *probe = add(&g, LD_TRIAL_RUNNING, late, 9);
-    probe->number = mine;
-    give_epochs(probe, &ev[g.n - 1], 27);
-    CHECK_INT_EQ(verdict(&spec, &g, probe), 0);
-    g.n--;
-    for (int k = 1; k <= 3; k++) {
-        ld_trial *c = add(&g, LD_TRIAL_COMPLETE, high, 9);
-        c->number = mine + 17 * k;
-        give_epochs(c, &ev[g.n - 1], 27);
-    }
-    probe = add(&g, LD_TRIAL_RUNNING, late, 9);
-    probe->number = mine;
-    give_epochs(probe, &ev[g.n - 1], 27);
-    CHECK_INT_EQ(verdict(&spec, &g, probe), 1);
+        for (int number = 0; number < 17; number++)
+            if (bracket[number] == 0)
+                add_numbered(&own, LD_TRIAL_COMPLETE, number + 17 * k, high, 9, 27);
+    CHECK_INT_EQ(probe(&spec, &own, mine, low9, 9, 27), 0);
+    for (int k = 1; k <= 3; k++)
+        add_numbered(&own, LD_TRIAL_COMPLETE, mine + 17 * k, high, 9, 27);
+    CHECK_INT_EQ(probe(&spec, &own, mine, low9, 9, 27), 1);
 }
 
 static void test_threshold(void)
