@@ -964,11 +964,12 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
 {
     static const char *const known[] = {"type", "min_iter", "max_iter", "s", "eta",
                                         "min_early_stopping_rate", "n_startup_trials",
-                                        "n_warmup_steps", "interval", "lower", "upper"};
+                                        "n_warmup_steps", "interval", "lower", "upper",
+                                        "patience", "min_delta"};
     static const char *const ignored[] = {"strict"};
     static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known),
                                .ignored = ignored, .n_ignored = ARRAY_LEN(ignored)};
-    static const char *const types[] = {"hyperband", "median", "asha", "threshold"};
+    static const char *const types[] = {"hyperband", "median", "asha", "threshold", "plateau"};
     ld_early_terminate *et = &c->spec->early_terminate;
     yaml_node_t *n;
     char buf[96];
@@ -977,15 +978,15 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
     et->line = line_of(v);
     et->column = (int)v->start_mark.column + 1;
     if (!(n = lookup(c, v, "type", NULL)))
-        return fail(c, v, "early_terminate has no 'type'; expected type: hyperband, median, asha "
-                          "or threshold");
+        return fail(c, v, "early_terminate has no 'type'; expected type: hyperband, median, asha, "
+                          "threshold or plateau");
     if (!text(n) || !in_list(text(n), types, ARRAY_LEN(types))) {
         const char *hint = text(n) ? suggest(text(n), types, ARRAY_LEN(types)) : NULL;
         if (hint)
             return fail(c, n, "unknown early_terminate type '%s' (did you mean '%s'?)", text(n),
                         hint);
-        return fail(c, n, "unknown early_terminate type %s; expected hyperband, median, asha or "
-                          "threshold", describe(n, buf, sizeof buf));
+        return fail(c, n, "unknown early_terminate type %s; expected hyperband, median, asha, "
+                          "threshold or plateau", describe(n, buf, sizeof buf));
     }
     if (!(et->type = dup_or_fail(c, text(n))))
         return 0;
@@ -1021,6 +1022,16 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
         if (!get_number(c, n, "upper", &et->upper, NULL))
             return 0;
         et->has_upper = 1;
+    }
+    et->patience = 5;
+    if ((n = lookup(c, v, "patience", NULL)) && !get_int(c, n, "patience", 1, &et->patience))
+        return 0;
+    if ((n = lookup(c, v, "min_delta", NULL))) {
+        if (!get_number(c, n, "min_delta", &et->min_delta, NULL))
+            return 0;
+        if (!(et->min_delta >= 0))
+            return fail(c, n, "min_delta is the smallest gain that counts, a number >= 0; got %s",
+                        text(n));
     }
     if (!strcmp(et->type, "threshold") && !et->has_lower && !et->has_upper)
         return fail(c, v, "early_terminate threshold needs 'lower' or 'upper' (or both): the "

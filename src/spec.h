@@ -37,6 +37,8 @@ typedef struct {
     int interval;                   /* median: check every interval steps (1) */
     int has_lower, has_upper;
     double lower, upper;            /* threshold: prune outside [lower, upper] */
+    int patience;                   /* plateau: steps without a gain of min_delta (5) */
+    double min_delta;               /* plateau: the smallest gain that counts (0) */
     int line, column;
 } ld_early_terminate;
 

@@ -12,15 +12,6 @@
 
 #include "pruners/pruner.h"
 
-static ld_status median_create(const ld_spec *spec, void **state, char *err, size_t errlen)
-{
-    (void)spec;
-    (void)err;
-    (void)errlen;
-    *state = NULL;
-    return LD_OK;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -96,7 +87,7 @@ static ld_status median_should_prune(void *state, const ld_spec *spec, const ld_
 const ld_pruner_type ld_pruner_median = {
     .name = "median",
     .version = 1,
-    .create = median_create,
+    .create = ld_pruner_create_stateless,
     .destroy = NULL,
     .should_prune = median_should_prune,
 };

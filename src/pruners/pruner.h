@@ -4,7 +4,7 @@
  * ask/tell client) gets the same answer (Optuna keeps ASHA's rungs in storage for this reason).
  *
  * Built-ins are found by the early_terminate type in one table (pruners.c): median, asha,
- * hyperband, threshold. Divergence (a NaN or infinite objective, diverged=1) is not a pruner:
+ * hyperband, threshold, plateau. Divergence (a NaN or infinite objective, diverged=1) is not a pruner:
  * the core stops such trials always.
  */
 #ifndef LD_PRUNER_H
@@ -44,6 +44,10 @@ ld_status ld_pruner_should_prune(const ld_pruner *p, const ld_spec *spec,
                                  int *stop, char **reason);
 
 /* ---- helpers shared by the pruners ---- */
+
+/* create for a rule that reads everything from the spec and the history: no state. */
+ld_status ld_pruner_create_stateless(const ld_spec *spec, void **state, char *err,
+                                     size_t errlen);
 
 /* The trial's series of the objective, or NULL. */
 const ld_series *ld_objective(const ld_spec *spec, const ld_trial *t);

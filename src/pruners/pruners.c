@@ -16,6 +16,7 @@ extern const ld_pruner_type ld_pruner_median;
 extern const ld_pruner_type ld_pruner_asha;
 extern const ld_pruner_type ld_pruner_hyperband;
 extern const ld_pruner_type ld_pruner_threshold;
+extern const ld_pruner_type ld_pruner_plateau;
 
 static const struct {
     const char *name;
@@ -25,6 +26,7 @@ static const struct {
     {"asha", &ld_pruner_asha},
     {"hyperband", &ld_pruner_hyperband},
     {"threshold", &ld_pruner_threshold},
+    {"plateau", &ld_pruner_plateau},
 };
 
 ld_status ld_pruner_open(const ld_spec *spec, ld_pruner *out, char *err, size_t errlen)
@@ -139,6 +141,16 @@ double ld_spec_final_step(const ld_spec *spec)
         return largest;
     }
     return 0;
+}
+
+ld_status ld_pruner_create_stateless(const ld_spec *spec, void **state, char *err,
+                                     size_t errlen)
+{
+    (void)spec;
+    (void)err;
+    (void)errlen;
+    *state = NULL;
+    return LD_OK;
 }
 
 const ld_series *ld_objective(const ld_spec *spec, const ld_trial *t)

@@ -5,15 +5,6 @@
  */
 #include "pruners/pruner.h"
 
-static ld_status threshold_create(const ld_spec *spec, void **state, char *err, size_t errlen)
-{
-    (void)spec;
-    (void)err;
-    (void)errlen;
-    *state = NULL;
-    return LD_OK;
-}
-
 static ld_status threshold_should_prune(void *state, const ld_spec *spec,
                                         const ld_trial *history, size_t n,
                                         const ld_trial *trial, int *stop, char **reason)
@@ -43,7 +34,7 @@ static ld_status threshold_should_prune(void *state, const ld_spec *spec,
 const ld_pruner_type ld_pruner_threshold = {
     .name = "threshold",
     .version = 1,
-    .create = threshold_create,
+    .create = ld_pruner_create_stateless,
     .destroy = NULL,
     .should_prune = threshold_should_prune,
 };

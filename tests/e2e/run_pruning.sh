@@ -81,6 +81,17 @@ ld export med --format json > m.json
 jq -r '.trials[] | select(.state == "pruned") | .reason' m.json | grep -q '^median: ' \
     || fail "median pruned nothing: $(jq -c '[.trials[] | [.state, .value]]' m.json)"
 
+# plateau: a run whose val_acc gains less than min_delta in `patience` epochs stops, on its own
+# curve (no other trial needed); the reason names where its best was
+sed -e 's/name: asha/name: flat/' -e 's/epochs: {value: 9}/epochs: {value: 30}/' \
+    -e 's/early_terminate: .*/early_terminate: {type: plateau, patience: 3, min_delta: 0.002}/' \
+    -e 's/budget: {trials: 12}/budget: {trials: 8}/' -e 's/seed: 11/seed: 3/' sweep.yaml > flat.yaml
+expect_exit 0 ld run flat.yaml
+ld export flat --format json > f.json
+jq -r '.trials[] | select(.state == "pruned") | .reason' f.json | grep -q '^plateau: best val_acc=.* at epoch [0-9]*, and no gain of 0.002 or more in the 3 epochs since' \
+    || fail "plateau stopped nothing: $(jq -c '[.trials[] | [.state, .reason]]' f.json)"
+expect_eq "$(jq '[.trials[] | select(.state == "pruned" and (.reason | startswith("plateau"))) | .metrics.val_acc | length < 30] | all' f.json)" true "plateau stops early"
+
 # a bad option is an input error with the place
 cat > bad.yaml <<Y
 name: bad

@@ -3,6 +3,7 @@
  * against the papers' rules (median stopping, ASHA's top-1/eta promotion, Hyperband's
  * brackets, thresholds).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -370,6 +371,39 @@ static void test_threshold(void)
     CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, (double[]){0.1, 0.3}, 2)), 1);
 }
 
+/* plateau: a trial's own curve, no gain of min_delta in `patience` steps. */
+static void test_plateau(void)
+{
+    ld_spec spec = spec_for("plateau", 1);
+    spec.early_terminate.patience = 3;
+    spec.early_terminate.min_delta = 0.01;
+    table t = {.n = 0};
+    /* still climbing by more than min_delta: goes on */
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING,
+                                        (double[]){0.5, 0.6, 0.7, 0.72, 0.74}, 5)), 0);
+    /* too young to judge: no report 3 steps old */
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, (double[]){0.5, 0.5, 0.5}, 3)), 0);
+    /* flat for 3 steps after its best at step 2 (gains below 0.01): stops */
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING,
+                                        (double[]){0.5, 0.8, 0.79, 0.805, 0.8}, 5)), 1);
+    /* a NaN in the window is skipped, not a plateau by itself */
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING,
+                                        (double[]){0.5, 0.6, NAN, 0.65, 0.7}, 5)), 0);
+    /* with min_delta 0 any gain counts */
+    spec.early_terminate.min_delta = 0;
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING,
+                                        (double[]){0.5, 0.8, 0.79, 0.805, 0.8}, 5)), 0);
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING,
+                                        (double[]){0.5, 0.8, 0.79, 0.8, 0.8}, 5)), 1);
+    /* minimize: a loss that stopped falling */
+    ld_spec mn = spec_for("plateau", 0);
+    mn.early_terminate.patience = 2;
+    CHECK_INT_EQ(verdict(&mn, &t, add(&t, LD_TRIAL_RUNNING, (double[]){1.0, 0.5, 0.6, 0.55}, 4)),
+                 1);
+    CHECK_INT_EQ(verdict(&mn, &t, add(&t, LD_TRIAL_RUNNING, (double[]){1.0, 0.5, 0.6, 0.45}, 4)),
+                 0);
+}
+
 static void test_none(void)
 {
     ld_spec spec = spec_for(NULL, 1);
@@ -393,6 +427,7 @@ int main(void)
     RUN(test_final_step);
     RUN(test_hyperband_brackets);
     RUN(test_threshold);
+    RUN(test_plateau);
     RUN(test_none);
     TEST_END();
 }

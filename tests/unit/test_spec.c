@@ -469,7 +469,12 @@ static void test_type_errors(void)
                  "'hyperband'?)");
     EXPECT_ERROR(HEAD "early_terminate: {min_iter: 3}\n",
                  "sweep.yaml:4:18: early_terminate has no 'type'; expected type: hyperband, "
-                 "median, asha or threshold");
+                 "median, asha, threshold or plateau");
+    EXPECT_ERROR(HEAD "early_terminate: {type: plateau, patience: 0}\n",
+                 "sweep.yaml:4:44: patience must be a whole number >= 1, got '0'");
+    EXPECT_ERROR(HEAD "early_terminate: {type: plateau, min_delta: -1}\n",
+                 "sweep.yaml:4:45: min_delta is the smallest gain that counts, a number >= 0; "
+                 "got -1");
     EXPECT_ERROR(HEAD "early_terminate: {type: asha, eta: 1}\n",
                  "sweep.yaml:4:36: eta must be a number > 1, got 1");
     EXPECT_ERROR(HEAD "early_terminate: {type: asha, max_iter: x}\n",
