@@ -965,11 +965,12 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
     static const char *const known[] = {"type", "min_iter", "max_iter", "s", "eta",
                                         "min_early_stopping_rate", "n_startup_trials",
                                         "n_warmup_steps", "interval", "lower", "upper",
-                                        "patience", "min_delta"};
+                                        "patience", "min_delta", "val_key", "train_key"};
     static const char *const ignored[] = {"strict"};
     static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known),
                                .ignored = ignored, .n_ignored = ARRAY_LEN(ignored)};
-    static const char *const types[] = {"hyperband", "median", "asha", "threshold", "plateau"};
+    static const char *const types[] = {"hyperband", "median", "asha", "threshold", "plateau",
+                                        "overfit"};
     ld_early_terminate *et = &c->spec->early_terminate;
     yaml_node_t *n;
     char buf[96];
@@ -979,14 +980,14 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
     et->column = (int)v->start_mark.column + 1;
     if (!(n = lookup(c, v, "type", NULL)))
         return fail(c, v, "early_terminate has no 'type'; expected type: hyperband, median, asha, "
-                          "threshold or plateau");
+                          "threshold, plateau or overfit");
     if (!text(n) || !in_list(text(n), types, ARRAY_LEN(types))) {
         const char *hint = text(n) ? suggest(text(n), types, ARRAY_LEN(types)) : NULL;
         if (hint)
             return fail(c, n, "unknown early_terminate type '%s' (did you mean '%s'?)", text(n),
                         hint);
         return fail(c, n, "unknown early_terminate type %s; expected hyperband, median, asha, "
-                          "threshold or plateau", describe(n, buf, sizeof buf));
+                          "threshold, plateau or overfit", describe(n, buf, sizeof buf));
     }
     if (!(et->type = dup_or_fail(c, text(n))))
         return 0;
@@ -1033,6 +1034,10 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
             return fail(c, n, "min_delta is the smallest gain that counts, a number >= 0; got %s",
                         text(n));
     }
+    if ((n = lookup(c, v, "val_key", NULL)) && !get_string(c, n, "val_key", &et->val_key))
+        return 0;
+    if ((n = lookup(c, v, "train_key", NULL)) && !get_string(c, n, "train_key", &et->train_key))
+        return 0;
     if (!strcmp(et->type, "threshold") && !et->has_lower && !et->has_upper)
         return fail(c, v, "early_terminate threshold needs 'lower' or 'upper' (or both): the "
                           "bound a trial's metric must stay within");
@@ -1964,6 +1969,8 @@ void ld_spec_free(ld_spec *spec)
         ld_param_clear(&spec->params[i]);
     free(spec->params);
     free(spec->early_terminate.type);
+    free(spec->early_terminate.val_key);
+    free(spec->early_terminate.train_key);
     free(spec->gpus);
     free(spec->step);
     free(spec->parent);

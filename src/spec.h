@@ -39,6 +39,7 @@ typedef struct {
     double lower, upper;            /* threshold: prune outside [lower, upper] */
     int patience;                   /* plateau: steps without a gain of min_delta (5) */
     double min_delta;               /* plateau: the smallest gain that counts (0) */
+    char *val_key, *train_key;      /* overfit: the losses watched; NULL: val_loss, train_loss */
     int line, column;
 } ld_early_terminate;
 

@@ -17,6 +17,7 @@ extern const ld_pruner_type ld_pruner_asha;
 extern const ld_pruner_type ld_pruner_hyperband;
 extern const ld_pruner_type ld_pruner_threshold;
 extern const ld_pruner_type ld_pruner_plateau;
+extern const ld_pruner_type ld_pruner_overfit;
 
 static const struct {
     const char *name;
@@ -27,6 +28,7 @@ static const struct {
     {"hyperband", &ld_pruner_hyperband},
     {"threshold", &ld_pruner_threshold},
     {"plateau", &ld_pruner_plateau},
+    {"overfit", &ld_pruner_overfit},
 };
 
 ld_status ld_pruner_open(const ld_spec *spec, ld_pruner *out, char *err, size_t errlen)

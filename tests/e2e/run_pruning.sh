@@ -92,6 +92,29 @@ jq -r '.trials[] | select(.state == "pruned") | .reason' f.json | grep -q '^plat
     || fail "plateau stopped nothing: $(jq -c '[.trials[] | [.state, .reason]]' f.json)"
 expect_eq "$(jq '[.trials[] | select(.state == "pruned" and (.reason | startswith("plateau"))) | .metrics.val_acc | length < 30] | all' f.json)" true "plateau stops early"
 
+# overfit: the toy trainer without dropout overfits after about 15 epochs (val_loss rises while
+# train_loss still falls): stopped there, its best val_acc kept by summary: best (the trainer
+# sleeps between epochs so that the stop lands before it ends by itself, which would be complete)
+cat > over.yaml <<Y
+name: over
+command: ["$TOOLS/toy_train", "\${args}", --sleep=0.05]
+method: random
+metric: {name: val_acc, goal: maximize, summary: best}
+parameters:
+  lr: {value: 0.003}
+  dropout: {value: 0.0}
+  optimizer: {value: adam}
+  epochs: {value: 30}
+early_terminate: {type: overfit, patience: 3}
+budget: {trials: 1}
+Y
+expect_exit 0 ld run over.yaml
+ld export over --format json > o.json
+expect_eq "$(jq -r '.trials[0].state' o.json)" pruned "overfitting trial"
+jq -r '.trials[0].reason' o.json | grep -q '^overfit: val_loss rose from .* over the 3 epochs to epoch [0-9]* while train_loss fell from' \
+    || fail "overfit reason: $(jq -r '.trials[0].reason' o.json)"
+[ "$(jq '.trials[0].metrics.val_acc | length' o.json)" -lt 30 ] || fail "overfit did not stop early"
+
 # a bad option is an input error with the place
 cat > bad.yaml <<Y
 name: bad

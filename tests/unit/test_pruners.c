@@ -404,6 +404,56 @@ static void test_plateau(void)
                  0);
 }
 
+/* Adds a running trial with val_loss and train_loss series at steps 1..n. */
+static ld_trial *add_losses(table *t, const double *val, const double *train, size_t n)
+{
+    ld_trial *tr = add(t, LD_TRIAL_RUNNING, val, n);
+    size_t i = (size_t)(tr - t->trials);
+    static ld_series two[MAX_TRIALS][2];
+    static double train_values[MAX_TRIALS][MAX_STEPS];
+    memcpy(train_values[i], train, n * sizeof *train);
+    two[i][0] = (ld_series){.key = "val_loss", .n = n, .steps = t->steps[i],
+                            .values = t->values[i]};
+    two[i][1] = (ld_series){.key = "train_loss", .n = n, .steps = t->steps[i],
+                            .values = train_values[i]};
+    tr->series = two[i];
+    tr->n_series = 2;
+    return tr;
+}
+
+/* overfit: val_loss rising at every report of the window while train_loss falls. */
+static void test_overfit(void)
+{
+    ld_spec spec = spec_for("overfit", 1); /* the study's metric is val (accuracy) */
+    spec.early_terminate.patience = 3;
+    table t = {.n = 0};
+    /* val_loss 0.5 at step 3, then up 3 steps in a row; train falls: stops */
+    CHECK_INT_EQ(verdict(&spec, &t, add_losses(&t, (double[]){0.9, 0.6, 0.5, 0.52, 0.55, 0.6},
+                                               (double[]){1.0, 0.7, 0.5, 0.4, 0.3, 0.2}, 6)),
+                 1);
+    /* the same rise for only 2 steps: goes on */
+    CHECK_INT_EQ(verdict(&spec, &t, add_losses(&t, (double[]){0.9, 0.6, 0.5, 0.48, 0.55, 0.6},
+                                               (double[]){1.0, 0.7, 0.5, 0.4, 0.3, 0.2}, 6)),
+                 0);
+    /* both losses rising (a learning rate too high, not overfitting): goes on */
+    CHECK_INT_EQ(verdict(&spec, &t, add_losses(&t, (double[]){0.9, 0.6, 0.5, 0.52, 0.55, 0.6},
+                                               (double[]){1.0, 0.7, 0.5, 0.55, 0.6, 0.7}, 6)),
+                 0);
+    /* a NaN in the window is not a rise */
+    CHECK_INT_EQ(verdict(&spec, &t, add_losses(&t, (double[]){0.9, 0.6, 0.5, NAN, 0.55, 0.6},
+                                               (double[]){1.0, 0.7, 0.5, 0.4, 0.3, 0.2}, 6)),
+                 0);
+    /* too short to judge */
+    CHECK_INT_EQ(verdict(&spec, &t, add_losses(&t, (double[]){0.5, 0.6, 0.7},
+                                               (double[]){0.5, 0.4, 0.3}, 3)),
+                 0);
+    /* other keys: nothing is watched unless they are reported */
+    spec.early_terminate.val_key = "dev_loss";
+    CHECK_INT_EQ(verdict(&spec, &t, add_losses(&t, (double[]){0.9, 0.6, 0.5, 0.52, 0.55, 0.6},
+                                               (double[]){1.0, 0.7, 0.5, 0.4, 0.3, 0.2}, 6)),
+                 0);
+}
+
 static void test_none(void)
 {
     ld_spec spec = spec_for(NULL, 1);
@@ -428,6 +478,7 @@ int main(void)
     RUN(test_hyperband_brackets);
     RUN(test_threshold);
     RUN(test_plateau);
+    RUN(test_overfit);
     RUN(test_none);
     TEST_END();
 }
