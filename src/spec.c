@@ -965,12 +965,13 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
     static const char *const known[] = {"type", "min_iter", "max_iter", "s", "eta",
                                         "min_early_stopping_rate", "n_startup_trials",
                                         "n_warmup_steps", "interval", "lower", "upper",
-                                        "patience", "min_delta", "val_key", "train_key"};
+                                        "patience", "min_delta", "val_key", "train_key",
+                                        "top", "min_points", "z"};
     static const char *const ignored[] = {"strict"};
     static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known),
                                .ignored = ignored, .n_ignored = ARRAY_LEN(ignored)};
     static const char *const types[] = {"hyperband", "median", "asha", "threshold", "plateau",
-                                        "overfit"};
+                                        "overfit", "curve"};
     ld_early_terminate *et = &c->spec->early_terminate;
     yaml_node_t *n;
     char buf[96];
@@ -980,14 +981,14 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
     et->column = (int)v->start_mark.column + 1;
     if (!(n = lookup(c, v, "type", NULL)))
         return fail(c, v, "early_terminate has no 'type'; expected type: hyperband, median, asha, "
-                          "threshold, plateau or overfit");
+                          "threshold, plateau, overfit or curve");
     if (!text(n) || !in_list(text(n), types, ARRAY_LEN(types))) {
         const char *hint = text(n) ? suggest(text(n), types, ARRAY_LEN(types)) : NULL;
         if (hint)
             return fail(c, n, "unknown early_terminate type '%s' (did you mean '%s'?)", text(n),
                         hint);
         return fail(c, n, "unknown early_terminate type %s; expected hyperband, median, asha, "
-                          "threshold, plateau or overfit", describe(n, buf, sizeof buf));
+                          "threshold, plateau, overfit or curve", describe(n, buf, sizeof buf));
     }
     if (!(et->type = dup_or_fail(c, text(n))))
         return 0;
@@ -1033,6 +1034,17 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
         if (!(et->min_delta >= 0))
             return fail(c, n, "min_delta is the smallest gain that counts, a number >= 0; got %s",
                         text(n));
+    }
+    if ((n = lookup(c, v, "top", NULL)) && !get_int(c, n, "top", 1, &et->curve_top))
+        return 0;
+    if ((n = lookup(c, v, "min_points", NULL)) && !get_int(c, n, "min_points", 3, &et->min_points))
+        return 0;
+    if ((n = lookup(c, v, "z", NULL))) {
+        if (!get_number(c, n, "z", &et->z, NULL))
+            return 0;
+        if (!(et->z > 0))
+            return fail(c, n, "z is the optimistic bound's width in standard deviations, a "
+                              "number > 0 (2 by default); got %s", text(n));
     }
     if ((n = lookup(c, v, "val_key", NULL)) && !get_string(c, n, "val_key", &et->val_key))
         return 0;

@@ -40,6 +40,9 @@ typedef struct {
     int patience;                   /* plateau: steps without a gain of min_delta (5) */
     double min_delta;               /* plateau: the smallest gain that counts (0) */
     char *val_key, *train_key;      /* overfit: the losses watched; NULL: val_loss, train_loss */
+    int curve_top;                  /* curve: must reach the top-th best final value (1) */
+    int min_points;                 /* curve: finite reports before any judgement (4) */
+    double z;                       /* curve: width of the optimistic bound, in sds (2) */
     int line, column;
 } ld_early_terminate;
 

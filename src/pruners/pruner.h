@@ -4,7 +4,7 @@
  * ask/tell client) gets the same answer (Optuna keeps ASHA's rungs in storage for this reason).
  *
  * Built-ins are found by the early_terminate type in one table (pruners.c): median, asha,
- * hyperband, threshold, plateau, overfit. Divergence (a NaN or infinite objective, diverged=1) is not a pruner:
+ * hyperband, threshold, plateau, overfit, curve. Divergence (a NaN or infinite objective, diverged=1) is not a pruner:
  * the core stops such trials always.
  */
 #ifndef LD_PRUNER_H

@@ -18,6 +18,7 @@ extern const ld_pruner_type ld_pruner_hyperband;
 extern const ld_pruner_type ld_pruner_threshold;
 extern const ld_pruner_type ld_pruner_plateau;
 extern const ld_pruner_type ld_pruner_overfit;
+extern const ld_pruner_type ld_pruner_curve;
 
 static const struct {
     const char *name;
@@ -29,6 +30,7 @@ static const struct {
     {"threshold", &ld_pruner_threshold},
     {"plateau", &ld_pruner_plateau},
     {"overfit", &ld_pruner_overfit},
+    {"curve", &ld_pruner_curve},
 };
 
 ld_status ld_pruner_open(const ld_spec *spec, ld_pruner *out, char *err, size_t errlen)

@@ -115,6 +115,19 @@ jq -r '.trials[0].reason' o.json | grep -q '^overfit: val_loss rose from .* over
     || fail "overfit reason: $(jq -r '.trials[0].reason' o.json)"
 [ "$(jq '.trials[0].metrics.val_acc | length' o.json)" -lt 30 ] || fail "overfit did not stop early"
 
+# curve: a trial whose optimistic extrapolation to epoch 30 cannot reach the best complete
+# trial's final value stops, and the reason says where its curve was going
+sed -e 's/^name: flat/name: cv/' -e 's/early_terminate: .*/early_terminate: {type: curve, n_startup_trials: 3}/' \
+    -e 's/budget: {trials: 8}/budget: {trials: 16}/' flat.yaml > cv.yaml
+expect_exit 0 ld run cv.yaml
+ld export cv --format json > cv.json
+jq -r '.trials[] | select(.state == "pruned") | .reason' cv.json | \
+    grep -q '^curve: val_acc=.* at epoch [0-9]* extrapolates (.*, optimistic) to .* at epoch 30, short of the best 1 final value' \
+    || fail "curve stopped nothing: $(jq -c '[.trials[] | [.state, .reason]]' cv.json)"
+best=$(jq '[.trials[] | select(.state == "complete") | .value] | max' cv.json)
+worst_cut=$(jq '[.trials[] | select(.state == "pruned") | .value] | max' cv.json)
+awk -v b="$best" -v w="$worst_cut" 'BEGIN{exit !(b > w)}' || fail "a curve-pruned trial beat the best"
+
 # a bad option is an input error with the place
 cat > bad.yaml <<Y
 name: bad

@@ -454,6 +454,84 @@ static void test_overfit(void)
                  0);
 }
 
+/* Five complete trials of 9 epochs that saturated early at about 0.8 (times sign). */
+static void add_saturated(table *t, double sign)
+{
+    for (int k = 0; k < 5; k++) {
+        double v[9];
+        for (int i = 0; i < 9; i++)
+            v[i] = sign * (0.8 + 0.002 * k - 0.3 * exp(-(i + 1.0)));
+        ld_trial *c = add(t, LD_TRIAL_COMPLETE, v, 9);
+        c->has_value = 1;
+        c->value = v[8];
+    }
+}
+
+/* curve: keeps a late bloomer that rung rules cut, stops a hopeless curve. */
+static void test_curve(void)
+{
+    ld_spec spec = spec_for("curve", 1);
+    spec.early_terminate.max_iter = 27;
+    table t = {.n = 0};
+    add_saturated(&t, 1);
+    /* a late bloomer, 0.3 + 0.17 ln x with some noise: 0.49 at epoch 3, 0.86 at 27 */
+    const double wobble[5] = {0.004, -0.003, 0.002, -0.004, 0.003};
+    double bloom[5], hopeless[5];
+    for (int i = 0; i < 5; i++) {
+        bloom[i] = 0.3 + 0.17 * log(i + 1.0) + wobble[i];
+        hopeless[i] = 0.4 + 0.02 * log(i + 1.0) + wobble[i];
+    }
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, bloom, 5)), 0);
+    t.n--;
+    ld_spec asha = spec_for("asha", 1);
+    asha.early_terminate.min_iter = 1;
+    asha.early_terminate.max_iter = 27;
+    CHECK_INT_EQ(verdict(&asha, &t, add(&t, LD_TRIAL_RUNNING, bloom, 3)), 1); /* rung 3 cuts it */
+    t.n--;
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, hopeless, 5)), 1);
+    t.n--;
+    /* too few points: no judgement */
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, hopeless, 3)), 0);
+    t.n--;
+    /* NaN reports are skipped */
+    double bloom_nan[6] = {bloom[0], bloom[1], NAN, bloom[2], bloom[3], bloom[4]};
+    double hopeless_nan[6] = {hopeless[0], NAN, hopeless[1], hopeless[2], hopeless[3],
+                              hopeless[4]};
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, bloom_nan, 6)), 0);
+    t.n--;
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, hopeless_nan, 6)), 1);
+    t.n--;
+    /* without max_iter the complete trials' common end (9) is the final step: still cut */
+    spec.early_terminate.max_iter = 0;
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, hopeless, 5)), 1);
+    t.n--;
+    /* with no final step known (complete trials of different lengths) nothing is judged */
+    ld_trial *odd = add(&t, LD_TRIAL_COMPLETE, (double[]){0.5, 0.6, 0.7}, 3);
+    odd->has_value = 1;
+    odd->value = 0.7;
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, hopeless, 5)), 0);
+    t.n -= 2;
+    /* fewer complete trials than n_startup_trials: nothing judged */
+    spec.early_terminate.max_iter = 27;
+    spec.early_terminate.n_startup_trials = 6;
+    CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, hopeless, 5)), 0);
+    t.n--;
+
+    /* minimize: the same curves as losses */
+    ld_spec mn = spec_for("curve", 0);
+    mn.early_terminate.max_iter = 27;
+    table m = {.n = 0};
+    add_saturated(&m, -1);
+    double loss_bloom[5], loss_hopeless[5];
+    for (int i = 0; i < 5; i++) {
+        loss_bloom[i] = -bloom[i];
+        loss_hopeless[i] = -hopeless[i];
+    }
+    CHECK_INT_EQ(verdict(&mn, &m, add(&m, LD_TRIAL_RUNNING, loss_bloom, 5)), 0);
+    m.n--;
+    CHECK_INT_EQ(verdict(&mn, &m, add(&m, LD_TRIAL_RUNNING, loss_hopeless, 5)), 1);
+}
+
 static void test_none(void)
 {
     ld_spec spec = spec_for(NULL, 1);
@@ -479,6 +557,7 @@ int main(void)
     RUN(test_threshold);
     RUN(test_plateau);
     RUN(test_overfit);
+    RUN(test_curve);
     RUN(test_none);
     TEST_END();
 }

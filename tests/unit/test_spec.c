@@ -469,7 +469,7 @@ static void test_type_errors(void)
                  "'hyperband'?)");
     EXPECT_ERROR(HEAD "early_terminate: {min_iter: 3}\n",
                  "sweep.yaml:4:18: early_terminate has no 'type'; expected type: hyperband, "
-                 "median, asha, threshold, plateau or overfit");
+                 "median, asha, threshold, plateau, overfit or curve");
     EXPECT_ERROR(HEAD "early_terminate: {type: plateau, patience: 0}\n",
                  "sweep.yaml:4:44: patience must be a whole number >= 1, got '0'");
     EXPECT_ERROR(HEAD "early_terminate: {type: plateau, min_delta: -1}\n",
