@@ -9,7 +9,7 @@ deterministic per configuration, so a replayed curve is what the trainer would h
 Prints one line per pruner: epochs run (values reported), the share saved against running every
 trial to the end, and whether the full study's best trial survives as the best complete one.
 
-Usage: optuna_replay.py FULL.json MAX_STEP
+Usage: optuna_replay.py FULL.json MAX_STEP [MIN_STEP]   (MIN_STEP: the first rung, default 1)
 """
 import json
 import math
@@ -18,14 +18,14 @@ import sys
 import optuna
 
 
-def pruners(max_step):
+def pruners(max_step, min_step):
     return [
         ("optuna median (5 startup trials, 2 warm-up steps)",
          optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2)),
-        ("optuna successive halving (min 1, eta 3; ASHA)",
-         optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)),
-        ("optuna hyperband (min 1, max %d, eta 3)" % max_step,
-         optuna.pruners.HyperbandPruner(min_resource=1, max_resource=max_step,
+        ("optuna successive halving (min %d, eta 3; ASHA)" % min_step,
+         optuna.pruners.SuccessiveHalvingPruner(min_resource=min_step, reduction_factor=3)),
+        ("optuna hyperband (min %d, max %d, eta 3)" % (min_step, max_step),
+         optuna.pruners.HyperbandPruner(min_resource=min_step, max_resource=max_step,
                                         reduction_factor=3)),
     ]
 
@@ -59,16 +59,17 @@ def replay(study_json, pruner):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     full = json.load(open(sys.argv[1]))
     max_step = int(sys.argv[2])
+    min_step = int(sys.argv[3]) if len(sys.argv) == 4 else 1
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sign = 1 if full["metric"]["goal"] == "maximize" else -1
     done = [t for t in full["trials"] if t["state"] == "complete" and t["value"] is not None]
     best = max(done, key=lambda t: sign * t["value"])
     full_epochs = sum(len(t["metrics"].get(full["metric"]["name"], [])) for t in full["trials"])
-    for name, pruner in pruners(max_step):
+    for name, pruner in pruners(max_step, min_step):
         epochs, outcome = replay(full, pruner)
         completes = {n: v for n, (s, v) in outcome.items() if s == "complete"}
         top = max(completes, key=lambda n: sign * completes[n]) if completes else None
