@@ -2,7 +2,7 @@
 # bench/pruning/run.sh — what early stopping saves: the same 30 random configurations of the
 # toy trainer (same seed, so the same parameters trial by trial) run to the end, and with
 # ASHA (and median) pruning. Prints epochs run, wall time, and whether the best configuration
-# of the full run survives pruning.
+# of the full run survives pruning; then bench/pruning/grid.sh (the 48-point grid of issue 13).
 #
 #   bench/pruning/run.sh [BUILD_DIR]      (make bench runs it)
 set -eu
@@ -65,3 +65,6 @@ if /usr/bin/python3 -c 'import optuna' 2>/dev/null; then
 else
     echo "(no Optuna for /usr/bin/python3: the anchor is skipped; apt-get install python3-optuna)"
 fi
+# The W&B-style grid of issue 13: every rule on the same 48 points, 27 epochs each.
+echo
+sh "$root/bench/pruning/grid.sh" "$build"
