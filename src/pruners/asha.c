@@ -214,7 +214,6 @@ static ld_status hyperband_create(const ld_spec *spec, void **state, char *err, 
     double top = ld_spec_final_step(spec);
     if (!et->min_iter || top <= et->min_iter)
         return LD_OK; /* W&B: one set of rungs from min_iter */
-    a->max_resource = et->max_iter; /* else each trial's own final step */
     int s_max = (int)floor(log(top / et->min_iter) / log(a->eta) + 1e-9);
     if (s_max + 1 > MAX_BRACKETS)
         s_max = MAX_BRACKETS - 1;

@@ -101,9 +101,9 @@ static ld_status curve_should_prune(void *state, const ld_spec *spec, const ld_t
 {
     (void)state;
     const ld_early_terminate *et = &spec->early_terminate;
-    const ld_series *s = ld_objective(spec, trial);
-    double F = ld_final_step(spec, trial, history, n);
-    if (!s || s->n == 0 || F <= 0 || s->steps[s->n - 1] < et->n_warmup_steps)
+    const ld_series *s = ld_judged_objective(spec, trial);
+    double F = s ? ld_final_step(spec, trial, history, n) : 0;
+    if (!s || F <= 0)
         return LD_OK;
     double sign = spec->maximize ? 1 : -1;
     double *finals = malloc((n ? n : 1) * sizeof *finals);

@@ -48,12 +48,10 @@ static ld_status median_should_prune(void *state, const ld_spec *spec, const ld_
 {
     (void)state;
     const ld_early_terminate *et = &spec->early_terminate;
-    const ld_series *own = ld_objective(spec, trial);
-    if (!own || own->n == 0)
+    const ld_series *own = ld_judged_objective(spec, trial);
+    if (!own)
         return LD_OK;
     double step = own->steps[own->n - 1];
-    if (step < et->n_warmup_steps)
-        return LD_OK;
     long since = (long)(step - et->n_warmup_steps);
     if (et->interval > 1 && since % et->interval != 0)
         return LD_OK;

@@ -21,12 +21,10 @@ static ld_status plateau_should_prune(void *state, const ld_spec *spec,
     (void)history;
     (void)n;
     const ld_early_terminate *et = &spec->early_terminate;
-    const ld_series *s = ld_objective(spec, trial);
-    if (!s || s->n == 0)
+    const ld_series *s = ld_judged_objective(spec, trial);
+    if (!s)
         return LD_OK;
     double latest = s->steps[s->n - 1];
-    if (latest < et->n_warmup_steps)
-        return LD_OK;
     double cut = latest - et->patience, before = NAN, since = NAN, before_step = 0;
     for (size_t i = 0; i < s->n; i++) {
         double v = s->values[i];

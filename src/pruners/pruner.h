@@ -51,6 +51,9 @@ ld_status ld_pruner_create_stateless(const ld_spec *spec, void **state, char *er
 
 /* The trial's series of the objective, or NULL. */
 const ld_series *ld_objective(const ld_spec *spec, const ld_trial *t);
+/* The trial's objective series when its latest report is at or past n_warmup_steps (a report
+   a rule may judge), else NULL. */
+const ld_series *ld_judged_objective(const ld_spec *spec, const ld_trial *t);
 /* Is a strictly better than b for the study's goal? */
 int ld_better(const ld_spec *spec, double a, double b);
 /* The value of the first finite report at a step >= step; 0 when the trial has none. */

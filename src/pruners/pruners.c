@@ -162,6 +162,14 @@ const ld_series *ld_objective(const ld_spec *spec, const ld_trial *t)
     return ld_trial_series(t, spec->metric);
 }
 
+const ld_series *ld_judged_objective(const ld_spec *spec, const ld_trial *t)
+{
+    const ld_series *s = ld_objective(spec, t);
+    if (!s || s->n == 0 || s->steps[s->n - 1] < spec->early_terminate.n_warmup_steps)
+        return NULL;
+    return s;
+}
+
 int ld_better(const ld_spec *spec, double a, double b)
 {
     return spec->maximize ? a > b : a < b;

@@ -13,12 +13,10 @@ static ld_status threshold_should_prune(void *state, const ld_spec *spec,
     (void)history;
     (void)n;
     const ld_early_terminate *et = &spec->early_terminate;
-    const ld_series *own = ld_objective(spec, trial);
-    if (!own || own->n == 0)
+    const ld_series *own = ld_judged_objective(spec, trial);
+    if (!own)
         return LD_OK;
     double step = own->steps[own->n - 1], v = own->values[own->n - 1];
-    if (step < et->n_warmup_steps)
-        return LD_OK;
     if (et->has_lower && v < et->lower) {
         *stop = 1;
         *reason = ld_reason("threshold: %s=%g at %s %g is below the lower bound %g",
