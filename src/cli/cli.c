@@ -138,6 +138,10 @@ void out_json_string(FILE *f, const char *s)
 
 static void shortest(double v, char *buf, size_t size)
 {
+    if (v == floor(v) && fabs(v) < 1e15) { /* whole numbers as such: epoch 10, not 1e+01 */
+        snprintf(buf, size, "%.0f", v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
