@@ -38,6 +38,7 @@ typedef struct {
     char *stop_reason;  /* set when we decided to prune it */
     int interrupted;    /* stopped by the second Ctrl-C */
     int diverged;       /* reported a non-finite objective or diverged=1 */
+    int converged;      /* stopped by a rule that ends training (plateau, overfit): complete */
     double reports;     /* metric lines seen, for steps when the line has no step key */
 } slot;
 
@@ -430,8 +431,10 @@ static void on_line(tuner *tu, slot *sl, const char *line)
         char *why = NULL;
         if (ld_study_pruner_verdict(tu->study, sl->trial->number, &stop, &why) != LD_OK)
             note(tu, "trial %d: %s", sl->trial->number, ld_db_errmsg(tu->study->db));
-        else if (stop)
+        else if (stop) {
+            sl->converged = tu->study->pruner.type->ends_training;
             stop_slot(tu, sl, why);
+        }
         free(why);
     }
 }
@@ -448,7 +451,7 @@ static void on_exit_event(tuner *tu, slot *sl, const ld_run_event *ev)
     int ended_first = !ev->stopped && ev->exit_code == 0 && !ev->term_signal &&
                       !ev->timed_out && !ev->exec_errno && !sl->diverged;
     if (sl->stop_reason && !sl->interrupted && !ended_first) {
-        end.state = LD_TRIAL_PRUNED;
+        end.state = sl->converged && !sl->diverged ? LD_TRIAL_COMPLETE : LD_TRIAL_PRUNED;
         ld_buf_puts(&reason, sl->stop_reason);
     } else if (sl->interrupted) {
         end.state = LD_TRIAL_FAILED;

@@ -206,7 +206,7 @@ static void trials_table(const ld_trial *t, size_t n, int state_filter)
         out_params(&t[i], params, sizeof params);
         printf("%-6d %-9s %-14s %-9s %s", t[i].number, ld_trial_state_name(t[i].state), value,
                dur, params);
-        if (t[i].reason && t[i].state != LD_TRIAL_COMPLETE) {
+        if (t[i].reason) {
             const char *nl = strchr(t[i].reason, '\n');
             int len = nl ? (int)(nl - t[i].reason) : (int)strlen(t[i].reason);
             printf("  [%.*s]", len > 100 ? 100 : len, t[i].reason);

@@ -65,6 +65,7 @@ static ld_status overfit_should_prune(void *state, const ld_spec *spec,
 const ld_pruner_type ld_pruner_overfit = {
     .name = "overfit",
     .version = 1,
+    .ends_training = 1,
     .create = ld_pruner_create_stateless,
     .destroy = NULL,
     .should_prune = overfit_should_prune,

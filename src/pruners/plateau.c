@@ -57,6 +57,7 @@ static ld_status plateau_should_prune(void *state, const ld_spec *spec,
 const ld_pruner_type ld_pruner_plateau = {
     .name = "plateau",
     .version = 1,
+    .ends_training = 1,
     .create = ld_pruner_create_stateless,
     .destroy = NULL,
     .should_prune = plateau_should_prune,

@@ -18,6 +18,10 @@
 typedef struct ld_pruner_type {
     const char *name;
     int version;
+    /* 1 for a rule that stops a run which has stopped learning (plateau, overfit), as a
+       trainer's own early-stopping callback does: the trial ends `complete` with its value and
+       the rule's reason. 0 for a rule that compares trials: a stopped trial is `pruned`. */
+    int ends_training;
     /* Checks the options and makes a state; LD_ERR_INPUT with a message on bad options. */
     ld_status (*create)(const ld_spec *spec, void **state, char *err, size_t errlen);
     void (*destroy)(void *state); /* may be NULL */

@@ -285,7 +285,7 @@ static void trial_charts(FILE *out, const ld_report *r, size_t max)
             fputs(" ", out);
             put_number(out, t->value);
         }
-        if (t->reason && t->state != LD_TRIAL_COMPLETE) {
+        if (t->reason) {
             char why[80];
             snprintf(why, sizeof why, "%s", t->reason);
             char *nl = strchr(why, '\n');
@@ -360,7 +360,7 @@ static void trial_table(FILE *out, const ld_report *r)
         if (d > 0)
             put_duration(out, d);
         fputs("</td><td class=\"t\">", out);
-        if (t->reason && t->state != LD_TRIAL_COMPLETE) {
+        if (t->reason) {
             char why[160];
             snprintf(why, sizeof why, "%s", t->reason);
             char *nl = strchr(why, '\n');

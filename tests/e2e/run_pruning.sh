@@ -83,19 +83,22 @@ jq -r '.trials[] | select(.state == "pruned") | .reason' m.json | grep -q '^medi
     || fail "median pruned nothing: $(jq -c '[.trials[] | [.state, .value]]' m.json)"
 
 # plateau: a run whose val_acc gains less than min_delta in `patience` epochs stops, on its own
-# curve (no other trial needed); the reason names where its best was
+# curve (no other trial needed); the reason names where its best was. A run that stopped
+# learning has finished, as with a trainer's own early-stopping callback: it is complete, with
+# its value (the metric's summary, here the last), so that a best run stopped on its plateau stays the study's best
 sed -e 's/name: asha/name: flat/' -e 's/epochs: {value: 9}/epochs: {value: 30}/' \
     -e 's/early_terminate: .*/early_terminate: {type: plateau, patience: 3, min_delta: 0.002}/' \
     -e 's/budget: {trials: 12}/budget: {trials: 8}/' -e 's/seed: 11/seed: 3/' sweep.yaml > flat.yaml
 expect_exit 0 ld run flat.yaml
 ld export flat --format json > f.json
-jq -r '.trials[] | select(.state == "pruned") | .reason' f.json | grep -q '^plateau: best val_acc=.* at epoch [0-9]*, and no gain of 0.002 or more in the 3 epochs since' \
+jq -r '.trials[] | select(.state == "complete") | .reason // empty' f.json | grep -q '^plateau: best val_acc=.* at epoch [0-9]*, and no gain of 0.002 or more in the 3 epochs since' \
     || fail "plateau stopped nothing: $(jq -c '[.trials[] | [.state, .reason]]' f.json)"
-expect_eq "$(jq '[.trials[] | select(.state == "pruned" and (.reason | startswith("plateau"))) | .metrics.val_acc | length < 30] | all' f.json)" true "plateau stops early"
+expect_eq "$(jq '[.trials[] | select(.reason // "" | startswith("plateau")) | .metrics.val_acc | length < 30] | all' f.json)" true "plateau stops early"
+expect_eq "$(jq '[.trials[] | select(.reason // "" | startswith("plateau")) | .state == "complete" and .value == .metrics.val_acc[-1][1]] | all' f.json)" true "a plateau-stopped trial is complete with its value (summary: last)"
 
 # overfit: the toy trainer without dropout overfits after about 15 epochs (val_loss rises while
-# train_loss still falls): stopped there, its best val_acc kept by summary: best (the trainer
-# sleeps between epochs so that the stop lands before it ends by itself, which would be complete)
+# train_loss still falls): stopped there, complete with its best val_acc (summary: best) and the
+# rule's reason (the trainer sleeps between epochs so that the stop lands before it ends by itself)
 cat > over.yaml <<Y
 name: over
 command: ["$TOOLS/toy_train", "\${args}", --sleep=0.05]
@@ -111,7 +114,9 @@ budget: {trials: 1}
 Y
 expect_exit 0 ld run over.yaml
 ld export over --format json > o.json
-expect_eq "$(jq -r '.trials[0].state' o.json)" pruned "overfitting trial"
+expect_eq "$(jq -r '.trials[0].state' o.json)" complete "overfitting trial"
+expect_eq "$(jq '.trials[0].value == ([.trials[0].metrics.val_acc[][1]] | max)' o.json)" true \
+    "the overfitting trial's value is its best val_acc"
 jq -r '.trials[0].reason' o.json | grep -q '^overfit: val_loss rose from .* over the 3 epochs to epoch [0-9]* while train_loss fell from' \
     || fail "overfit reason: $(jq -r '.trials[0].reason' o.json)"
 [ "$(jq '.trials[0].metrics.val_acc | length' o.json)" -lt 30 ] || fail "overfit did not stop early"
