@@ -7,7 +7,7 @@ metric values are reported to Optuna step by step (`trial.report`, then `trial.s
 and the replay of a trial stops at the first step the pruner prunes. The trainers are
 deterministic per configuration, so a replayed curve is what the trainer would have printed.
 Prints one line per pruner: epochs run (values reported), the share saved against running every
-trial to the end, and whether the full study's best trial survives as the best complete one.
+trial to the end, the best complete value, and whether it reaches the full study's best.
 
 Usage: optuna_replay.py FULL.json MAX_STEP [MIN_STEP]   (MIN_STEP: the first rung, default 1)
 """
@@ -73,8 +73,12 @@ def main():
         epochs, outcome = replay(full, pruner)
         completes = {n: v for n, (s, v) in outcome.items() if s == "complete"}
         top = max(completes, key=lambda n: sign * completes[n]) if completes else None
-        kept = ("yes (trial %d)" % best["number"] if top == best["number"]
-                else "no: trial %d is %s" % (best["number"], outcome[best["number"]][0]))
+        # kept: the best complete value reaches the full study's best (a tie counts)
+        if top is not None and sign * completes[top] >= sign * best["value"]:
+            kept = "yes (trial %d)" % top
+        else:
+            kept = "no: the full best (%.4g, trial %d) is %s" % (
+                best["value"], best["number"], outcome[best["number"]][0])
         print("%-52s %8d %7.0f%% %10s %s" % (name, epochs, 100 * (1 - epochs / full_epochs),
                                              "%.4g" % completes[top] if top is not None else "-",
                                              kept))

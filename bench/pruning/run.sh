@@ -2,7 +2,7 @@
 # bench/pruning/run.sh — what early stopping saves: the same 30 random configurations of the
 # toy trainer (same seed, so the same parameters trial by trial) run to the end, and with
 # ASHA (and median) pruning. Prints epochs run, wall time, and whether the best configuration
-# of the full run survives pruning; then bench/pruning/grid.sh (the 48-point grid of issue 13).
+# of the full run survives pruning; then bench/pruning/replay.sh (issue 13's sets and searches).
 #
 #   bench/pruning/run.sh [BUILD_DIR]      (make bench runs it)
 set -eu
@@ -65,6 +65,7 @@ if /usr/bin/python3 -c 'import optuna' 2>/dev/null; then
 else
     echo "(no Optuna for /usr/bin/python3: the anchor is skipped; apt-get install python3-optuna)"
 fi
-# The W&B-style grid of issue 13: every rule on the same 48 points, 27 epochs each.
+# Issue 13's sets and searches: every rule on 48 configurations of 27 epochs, grid (file order
+# and shuffled), random and bayes, on the toy, a crossing family and recorded TextCNN curves.
 echo
-sh "$root/bench/pruning/grid.sh" "$build"
+sh "$root/bench/pruning/replay.sh" "$build"
