@@ -11,7 +11,7 @@
 #include "test.h"
 
 #define MAX_TRIALS 64
-#define MAX_STEPS 16
+#define MAX_STEPS 32
 
 typedef struct {
     ld_trial trials[MAX_TRIALS];
@@ -532,6 +532,52 @@ static void test_curve(void)
     CHECK_INT_EQ(verdict(&mn, &m, add(&m, LD_TRIAL_RUNNING, loss_hopeless, 5)), 1);
 }
 
+/*
+ * curve on the crossing family of bench/pruning/crossing.awk: the best configuration rises as
+ * 0.1 + 0.775 (1 - exp(-0.136 x)) (0.35 at epoch 3, 0.67 at 9, 0.855 at 27), while five trials
+ * that learned fast ended at 0.836 to 0.844: judged at every epoch from 4 to 26 it is never
+ * stopped, although a rung rule cuts it at epoch 3. A curve that peaked at 0.80 by epoch 6 and has
+ * declined since (overfitting) is stopped within a few epochs of its peak.
+ */
+static void test_curve_crossing(void)
+{
+    ld_spec spec = spec_for("curve", 1);
+    spec.early_terminate.max_iter = 27;
+    table t = {.n = 0};
+    for (int k = 0; k < 5; k++) {
+        double v[27];
+        for (int i = 0; i < 27; i++)
+            v[i] = 0.1 + 0.74 * (1 - exp(-(0.5 + 0.1 * k) * (i + 1))) + 0.002 * (k - 2);
+        ld_trial *c = add(&t, LD_TRIAL_COMPLETE, v, 27);
+        c->has_value = 1;
+        c->value = v[26];
+    }
+    /* a fixed noise of about 0.004, the size of a 1000-example validation set's */
+    double bloom[27], peaked[27];
+    for (int i = 0; i < 27; i++) {
+        double noise = 0.004 * sin(12.9898 * i + 0.5);
+        bloom[i] = 0.1 + 0.775 * (1 - exp(-0.136 * (i + 1))) + noise;
+        peaked[i] = (i < 6 ? 0.5 + 0.3 * (1 - exp(-(i + 1.0))) / (1 - exp(-6.0))
+                           : 0.8 - 0.006 * (i - 5)) + noise;
+    }
+    for (size_t n = 4; n < 27; n++) {
+        CHECK_INT_EQ(verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, bloom, n)), 0);
+        t.n--;
+    }
+    ld_spec asha = spec_for("asha", 1);
+    asha.early_terminate.min_iter = 3;
+    asha.early_terminate.max_iter = 27;
+    CHECK_INT_EQ(verdict(&asha, &t, add(&t, LD_TRIAL_RUNNING, bloom, 3)), 1);
+    t.n--;
+    size_t stopped_at = 0;
+    for (size_t n = 4; n < 27 && !stopped_at; n++) {
+        if (verdict(&spec, &t, add(&t, LD_TRIAL_RUNNING, peaked, n)))
+            stopped_at = n;
+        t.n--;
+    }
+    CHECK(stopped_at > 0 && stopped_at <= 12);
+}
+
 static void test_none(void)
 {
     ld_spec spec = spec_for(NULL, 1);
@@ -558,6 +604,7 @@ int main(void)
     RUN(test_plateau);
     RUN(test_overfit);
     RUN(test_curve);
+    RUN(test_curve_crossing);
     RUN(test_none);
     TEST_END();
 }
