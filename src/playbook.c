@@ -593,7 +593,7 @@ static size_t latest_with_results(const stage_view *views, size_t n_views)
  * with results and those on the same data as it.
  */
 static size_t confirm_configs(const ld_spec *spec, const ld_spec *cs, const stage_view *views,
-                              size_t n_views, size_t k, ld_value **configs)
+                              size_t n_views, size_t k, ld_value **configs, long *ran_seed)
 {
     const ld_stage *confirm = &spec->stages[n_views];
     int seed = ld_spec_param_index(cs, confirm->seed_param);
@@ -603,6 +603,7 @@ static size_t confirm_configs(const ld_spec *spec, const ld_spec *cs, const stag
         free(pool);
         pool = pool_trials(spec, views, n_views, latest_with_results(views, n_views), &m);
     }
+    static const ld_stage full_data = {0};
     for (size_t r = 0; pool && r < m && n < k; r++) {
         ld_value *c = calloc(cs->n_params ? cs->n_params : 1, sizeof *c);
         if (!c)
@@ -617,26 +618,35 @@ static size_t confirm_configs(const ld_spec *spec, const ld_spec *cs, const stag
                 dup = ld_value_equal(&configs[q][p], &c[p]) ||
                       (configs[q][p].type == LD_VAL_NONE && c[p].type == LD_VAL_NONE);
         }
-        if (dup)
+        if (dup) {
             values_free(c, cs->n_params);
-        else
-            configs[n++] = c;
+            continue;
+        }
+        /* the seed this configuration already ran with on the full data: re-running it would
+           repeat that run (a seeded trainer is deterministic), so the confirm skips it */
+        const ld_value *v = ld_trial_param(pool[r].trial, confirm->seed_param);
+        ran_seed[n] = same_data(&spec->stages[pool[r].stage], &full_data) && v &&
+                              v->type == LD_VAL_INT ? (long)v->num : 0;
+        configs[n++] = c;
     }
     free(pool);
     return n;
 }
 
-/* Queues the configurations seed by seed (1, 2, ... S), so a confirm cut short by time has
-   every configuration at the same number of seeds. */
+/* Queues the configurations round by round, each configuration's k-th seed in round k, so a
+   confirm cut short by time has every configuration at the same number of seeds. A
+   configuration's seeds are 1, 2, ... S, skipping the one it already ran with on the full data
+   (ran_seed; 0: none), whose run would only repeat itself. */
 static ld_status enqueue_confirm(ld_study *cs, const ld_stage *stage, ld_value **configs,
-                                 size_t n)
+                                 size_t n, const long *ran_seed)
 {
     int seed = ld_spec_param_index(cs->spec, stage->seed_param);
     ld_status st = LD_OK;
-    for (int s = 1; st == LD_OK && s <= stage->confirm_seeds; s++)
+    for (int k = 1; st == LD_OK && k <= stage->confirm_seeds; k++)
         for (size_t c = 0; st == LD_OK && c < n; c++) {
+            long s = ran_seed[c] > 0 && k >= ran_seed[c] ? k + 1 : k;
             if (seed >= 0)
-                configs[c][seed] = (ld_value){LD_VAL_INT, s, NULL};
+                configs[c][seed] = (ld_value){LD_VAL_INT, (double)s, NULL};
             st = ld_study_enqueue(cs, configs[c]);
         }
     return st;
@@ -1086,6 +1096,7 @@ static ld_status open_stage(playbook *pb, size_t i, stage_view *views, const ld_
     char *text = views[i].exists ? ld_strdup(views[i].sweep_text) : NULL;
     ld_value *frozen = NULL;
     ld_value **configs = NULL;
+    long *ran_seed = NULL;
     size_t n_configs = 0;
     ld_status st = LD_OK;
     if (!views[i].exists) {
@@ -1098,9 +1109,10 @@ static ld_status open_stage(playbook *pb, size_t i, stage_view *views, const ld_
             ld_spec *cs = NULL;
             st = draft ? parse_stage_sweep(pb->db, spec, i, draft, &cs) : LD_ERR_NOMEM;
             configs = calloc((size_t)stage->confirm_top + 1, sizeof *configs);
-            if (st == LD_OK && configs)
+            ran_seed = calloc((size_t)stage->confirm_top + 1, sizeof *ran_seed);
+            if (st == LD_OK && configs && ran_seed)
                 n_configs = confirm_configs(spec, cs, views, i, (size_t)stage->confirm_top,
-                                            configs);
+                                            configs, ran_seed);
             if (st == LD_OK && n_configs == 0)
                 st = ld_db_fail(pb->db, LD_ERR_INPUT, "stage '%s' has nothing to confirm: no "
                                 "trial of the stages before it completed", stage->name);
@@ -1123,11 +1135,12 @@ static ld_status open_stage(playbook *pb, size_t i, stage_view *views, const ld_
         st = ld_db_list_trials(pb->db, views[i].study, 0, &queued, &n);
         ld_trials_free(queued, n);
         if (st == LD_OK && n == 0)
-            st = enqueue_confirm(*out, stage, configs, n_configs);
+            st = enqueue_confirm(*out, stage, configs, n_configs, ran_seed);
     }
     for (size_t c = 0; configs && c < n_configs; c++)
         values_free(configs[c], (*out && (*out)->spec) ? (*out)->spec->n_params : 0);
     free(configs);
+    free(ran_seed);
     values_free(frozen, spec->n_params);
     free(text);
     return st;

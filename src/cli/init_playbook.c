@@ -259,7 +259,8 @@ static void write_neural(FILE *f, const char *preset, const data_dir *d, double 
                "  epochs: {value: 20}\n"
                "  # The share of the training set; the cheap stages fix it lower.\n"
                "  train_fraction: {value: 1.0}\n"
-               "  # The confirm stage re-trains with seeds 1, 2, 3.\n"
+               "  # The confirm stage re-trains with 3 seeds; not with one a configuration\n"
+               "  # already ran with on all the data (2, 3, 4 for this seed 1).\n"
                "  seed: {value: 1}\n");
     char t[32];
     snprintf(t, sizeof t, "%.0fs", seconds);
@@ -294,7 +295,7 @@ static void write_neural(FILE *f, const char *preset, const data_dir *d, double 
                "    method: tpe\n"
                "    refine: {top: 5}\n"
                "    share: 2\n"
-               "  # 5. the 2 best configurations again with seeds 1-3, chosen by mean val_acc\n"
+               "  # 5. the 2 best configurations again with 3 seeds each, chosen by mean val_acc\n"
                "  - name: confirm\n"
                "    confirm: {top: 2, seeds: 3}\n"
                "    share: 2\n");

@@ -174,6 +174,32 @@ a=$(awk '$1 == "timed.a" {print $2}' status.txt)
 [ "$a" -ge 2 ] || fail "stage a ran $a trials"
 expect_grep "^playbook timed: confirmed" out.txt
 
+# ---- a confirm does not repeat a run: a configuration that already ran on the full data with
+# seed 1 (the sweep's seed parameter) is confirmed with seeds 2 and 3, not 1 and 2 ----
+cat > seeded.yaml <<'Y'
+name: seeded
+command: [sh, train.sh, "${args}"]
+metric: {name: val_acc, goal: maximize}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1e-4, max: 0.1}
+  dropout: {min: 0.0, max: 0.7}
+  epochs: {value: 3}
+  seed: {value: 1}
+parallel: 2
+stages:
+  - name: search
+    method: random
+    budget: {trials: 4}
+  - name: confirm
+    confirm: {top: 2, seeds: 2}
+Y
+expect_exit 0 ld run seeded.yaml
+grep '^seeded.confirm ' runs.txt > confirm_runs.txt
+expect_eq "$(wc -l < confirm_runs.txt)" 4 "confirm runs"
+expect_eq "$(grep -c -- '--seed=1' confirm_runs.txt)" 0 "confirm runs that repeat seed 1"
+expect_eq "$(grep -c -- '--seed=2' confirm_runs.txt)" 2 "confirm runs with seed 2"
+expect_eq "$(grep -c -- '--seed=3' confirm_runs.txt)" 2 "confirm runs with seed 3"
+
 # ---- mistakes in stages ----
 cat > bad1.yaml <<'Y'
 name: bad
