@@ -10,7 +10,7 @@
 # that fails is reported with its reason and the others go on; the exit status is then 1.
 #
 #   bench/playbook/run.sh [BUILD_DIR] [--time 5m] [--runs 3] [--sets trec,mr,sst2]
-#       [--preset textcnn|rcnn] [--methods playbook,autotune,kim] [--threads 2]
+#       [--preset textcnn|rcnn|fasttext] [--methods playbook,autotune,kim] [--threads 2]
 #       [--data DIR] [--results FILE] [--keep DIR]
 #   quick smoke run: bench/playbook/run.sh build --time 30s --runs 1 --sets trec
 #
@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     shift 2
 done
 case $build in /*) ;; *) build="$root/$build" ;; esac
-case $preset in textcnn|rcnn) ;; *) echo "bench/playbook: --preset is textcnn or rcnn, not '$preset'" >&2; exit 2 ;; esac
+case $preset in textcnn|rcnn|fasttext) ;; *) echo "bench/playbook: --preset is textcnn, rcnn or fasttext, not '$preset'" >&2; exit 2 ;; esac
 case $runs in ''|*[!0-9]*|0) echo "bench/playbook: --runs wants a count, not '$runs'" >&2; exit 2 ;; esac
 # T in seconds for autotune: 90, 90s, 5m, 1h, 1h30m
 secs=$(echo "$time" | awk '{ t = 0; s = $0
