@@ -529,6 +529,9 @@ static void confirm_value(const ld_spec *cs, size_t p, const ld_trial *t, const 
         *out = ld_value_copy(v);
 }
 
+/* A stage that fixes nothing: it trains on the full data. */
+static const ld_stage full_data = {0};
+
 /* Do two stages train on the same data (the same fixed: values), so that their trials'
    values compare? */
 static int same_data(const ld_stage *a, const ld_stage *b)
@@ -561,7 +564,6 @@ static int by_candidate_value(const void *a, const void *b)
 static candidate *pool_trials(const ld_spec *spec, const stage_view *views, size_t n_views,
                               size_t like, size_t *n)
 {
-    static const ld_stage full_data = {0};
     const ld_stage *ref = like == (size_t)-1 ? &full_data : &spec->stages[like];
     size_t total = 0;
     for (size_t s = 0; s < n_views; s++)
@@ -603,7 +605,6 @@ static size_t confirm_configs(const ld_spec *spec, const ld_spec *cs, const stag
         free(pool);
         pool = pool_trials(spec, views, n_views, latest_with_results(views, n_views), &m);
     }
-    static const ld_stage full_data = {0};
     for (size_t r = 0; pool && r < m && n < k; r++) {
         ld_value *c = calloc(cs->n_params ? cs->n_params : 1, sizeof *c);
         if (!c)
