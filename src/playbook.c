@@ -30,8 +30,8 @@
 #include "util/buf.h"
 #include "util/yaml_writer.h"
 
-/* The confirm stage's floor, when the stages before it used up the time: enough to start one
-   round of trials, which then run to their end. */
+/* The confirm stage's floor, when the stages before it used up the time and none of them ran on
+   the full data: enough to start one round of trials, which then run to their end. */
 #define CONFIRM_MIN_SECONDS 1.0
 
 typedef struct {
@@ -522,8 +522,9 @@ static void confirm_value(const ld_spec *cs, size_t p, const ld_trial *t, const 
 {
     const ld_param *param = &cs->params[p];
     const ld_value *v = ld_trial_param(t, param->name);
-    if (param->dist == LD_DIST_CONSTANT || name_in(param->name, from->fixed_names, from->n_fixed) >= 0 ||
-        !v || v->type == LD_VAL_NONE || !ld_param_contains(param, v))
+    if (param->dist == LD_DIST_CONSTANT ||
+        name_in(param->name, from->fixed_names, from->n_fixed) >= 0 || !v ||
+        v->type == LD_VAL_NONE || !ld_param_contains(param, v))
         ld_param_default(param, out);
     else
         *out = ld_value_copy(v);
@@ -587,6 +588,19 @@ static size_t latest_with_results(const stage_view *views, size_t n_views)
         if (views[s].n_ranked)
             return s;
     return (size_t)-1;
+}
+
+/* The best complete trial on the full data of stages [0, n_views), or NULL; *stage: its stage. */
+static const ld_trial *best_on_full_data(const ld_spec *spec, const stage_view *views,
+                                         size_t n_views, size_t *stage)
+{
+    size_t m = 0;
+    candidate *pool = pool_trials(spec, views, n_views, (size_t)-1, &m);
+    const ld_trial *best = pool && m ? pool[0].trial : NULL;
+    if (best && stage)
+        *stage = pool[0].stage;
+    free(pool);
+    return best;
 }
 
 /*
@@ -813,29 +827,38 @@ ld_status ld_db_playbook_result(ld_db *db, const char *name, ld_playbook_result 
         return ld_db_fail(db, LD_ERR_NOTFOUND, "study '%s' is not a playbook", name);
     }
     playbook pb = {.db = db, .spec = spec, .name = name};
-    st = LD_ERR_NOTFOUND;
-    for (size_t i = spec->n_stages; i-- > 0 && st == LD_ERR_NOTFOUND;) {
-        stage_view v;
-        ld_status vs = view_stage(&pb, i, &v);
-        if (vs != LD_OK) {
-            view_clear(&v);
-            st = vs;
-            break;
-        }
-        const ld_stage *stage = &spec->stages[i];
-        if (v.n_ranked) {
-            out->stage = ld_strdup(v.study);
-            out->confirmed = stage->confirm_seeds > 0;
-            out->metric = ld_strdup(spec->metric);
-            out->maximize = spec->maximize;
-            st = out->confirmed ? confirm_result(out, &v, stage->seed_param, spec->step,
-                                                 spec->maximize)
-                                : fill_result(out, v.ranked, 1, spec->step, NULL);
-            if (st == LD_ERR_NOMEM)
-                ld_db_fail(db, st, "out of memory");
-        }
-        view_clear(&v);
+    size_t n = spec->n_stages, last = n - 1, from = (size_t)-1;
+    stage_view *views = calloc(n, sizeof *views);
+    st = views ? LD_OK : ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == LD_OK && i < n; i++)
+        st = view_stage(&pb, i, &views[i]);
+    const ld_stage *confirm = spec->stages[last].confirm_seeds ? &spec->stages[last] : NULL;
+    const ld_trial *one = NULL; /* the result when it is a single trial */
+    if (st == LD_OK && confirm && views[last].n_ranked) {
+        from = last;
+    } else if (st == LD_OK && confirm && views[last].done && !views[last].n) {
+        /* a confirm skipped for lack of time: the best run on the full data stands */
+        one = best_on_full_data(spec, views, last, &from);
     }
+    if (st == LD_OK && from == (size_t)-1) { /* the latest stage with results */
+        from = latest_with_results(views, n);
+        one = from != (size_t)-1 ? views[from].ranked[0] : NULL;
+    }
+    st = st != LD_OK ? st : from == (size_t)-1 ? LD_ERR_NOTFOUND : LD_OK;
+    if (st == LD_OK) {
+        out->stage = ld_strdup(views[from].study);
+        out->confirmed = !one;
+        out->metric = ld_strdup(spec->metric);
+        out->maximize = spec->maximize;
+        st = one ? fill_result(out, &one, 1, spec->step, NULL)
+                 : confirm_result(out, &views[from], confirm->seed_param, spec->step,
+                                  spec->maximize);
+        if (st == LD_ERR_NOMEM)
+            ld_db_fail(db, st, "out of memory");
+    }
+    for (size_t i = 0; views && i < n; i++)
+        view_clear(&views[i]);
+    free(views);
     if (st == LD_ERR_NOTFOUND)
         ld_db_fail(db, st, "playbook '%s' has no complete trial yet; 'liandan run' it", name);
     if (st != LD_OK)
@@ -892,8 +915,9 @@ static void append_counts(ld_buf *b, const stage_view *v)
         c[v->trials[i].state]++;
     char t[32];
     format_seconds(v->elapsed, t, sizeof t);
-    ld_buf_printf(b, "%zu trials (%zu complete, %zu pruned, %zu failed) in %s", v->n,
-                  c[LD_TRIAL_COMPLETE], c[LD_TRIAL_PRUNED], c[LD_TRIAL_FAILED], t);
+    ld_buf_printf(b, "%zu trial%s (%zu complete, %zu pruned, %zu failed) in %s", v->n,
+                  v->n == 1 ? "" : "s", c[LD_TRIAL_COMPLETE], c[LD_TRIAL_PRUNED],
+                  c[LD_TRIAL_FAILED], t);
 }
 
 static void append_result(ld_buf *b, const ld_playbook_result *r)
@@ -906,15 +930,25 @@ static void append_result(ld_buf *b, const ld_playbook_result *r)
 }
 
 /* What the stage found: the line printed as it ends, and its conclusion note. */
-static char *conclude_stage(playbook *pb, size_t i, ld_study *stage_study, const stage_view *v,
-                            int as_line)
+static char *conclude_stage(playbook *pb, size_t i, ld_study *stage_study,
+                            const stage_view *views, int as_line)
 {
     const ld_spec *spec = pb->spec;
+    const stage_view *v = &views[i];
     const ld_stage *stage = &spec->stages[i];
     ld_buf b = LD_BUF_INIT;
     if (as_line)
         ld_buf_printf(&b, "stage %s: ", v->study);
     append_counts(&b, v);
+    size_t from = 0;
+    const ld_trial *stands = stage->confirm_seeds ? best_on_full_data(spec, views, i, &from) : NULL;
+    if (!v->n && stands) {
+        ld_buf_printf(&b, "; skipped: the playbook's time left was shorter than a training on "
+                          "the full data; the result is the best of those, %s #%d, "
+                          "not re-trained with other seeds",
+                      views[from].study, stands->number);
+        return ld_buf_take(&b);
+    }
     if (!v->n) {
         ld_buf_puts(&b, "; skipped: the playbook's time was spent");
         return ld_buf_take(&b);
@@ -1032,6 +1066,15 @@ static double confirm_need(const ld_spec *spec, const stage_view *views, size_t 
     return need;
 }
 
+/* Is a confirm stage's time (left seconds) too short to re-train even once, while the stages
+   before it ran on the full data? Then it starts nothing, and their best run is the result. */
+static int no_time_to_retrain(const ld_spec *spec, const stage_view *views, size_t n_views,
+                              double left)
+{
+    const ld_trial *best = best_on_full_data(spec, views, n_views, NULL);
+    return best && best->finished > best->started && left < best->finished - best->started;
+}
+
 /*
  * Seconds stage i may run: its own budget.time, or its share of the playbook's time left;
  * 0 when the playbook has no time budget, -1 when its time is spent. A last confirm stage
@@ -1088,9 +1131,10 @@ static ld_status frozen_values(const ld_spec *spec, const stage_view *views, siz
     return LD_OK;
 }
 
-/* Creates stage i's study (or reopens it with its stored sweep) and queues a confirm's trials. */
+/* Creates stage i's study (or reopens it with its stored sweep) and, when queue is set, queues a
+   confirm's trials. */
 static ld_status open_stage(playbook *pb, size_t i, stage_view *views, const ld_overrides *ov,
-                            ld_study **out)
+                            int queue, ld_study **out)
 {
     const ld_spec *spec = pb->spec;
     const ld_stage *stage = &spec->stages[i];
@@ -1130,7 +1174,7 @@ static ld_status open_stage(playbook *pb, size_t i, stage_view *views, const ld_
         st = parse_stage_sweep(pb->db, spec, i, text, &ss);
     if (st == LD_OK)
         st = ld_study_open_spec(pb->db, ss, ov, out);
-    if (st == LD_OK && configs && n_configs) { /* queued once, when the stage is created */
+    if (st == LD_OK && queue && configs && n_configs) { /* once, when the stage is created */
         ld_trial *queued = NULL;
         size_t n = 0;
         st = ld_db_list_trials(pb->db, views[i].study, 0, &queued, &n);
@@ -1169,12 +1213,15 @@ ld_status ld_playbook_run(ld_study *s, ld_event_fn on_event, void *user, size_t 
                                                                        : 0;
         double seconds = stage_seconds(spec, i, used, need);
         double left = seconds != 0 ? seconds - views[i].elapsed : 0; /* 0: no time limit */
-        if (seconds != 0 && left <= 0)
+        if (seconds != 0 && stage->confirm_seeds && !views[i].exists &&
+            no_time_to_retrain(spec, views, i, left))
+            left = -1;
+        else if (seconds != 0 && left <= 0)
             left = stage->confirm_seeds ? CONFIRM_MIN_SECONDS : -1;
         ld_study *ss = NULL;
         if (left >= 0) {
             ld_overrides ov = {.time_seconds = left, .parallel = spec->parallel};
-            st = open_stage(&pb, i, views, &ov, &ss);
+            st = open_stage(&pb, i, views, &ov, 1, &ss);
             if (st != LD_OK)
                 break;
             char t[32];
@@ -1196,10 +1243,10 @@ ld_status ld_playbook_run(ld_study *s, ld_event_fn on_event, void *user, size_t 
             st = view_stage(&pb, i, &views[i]);
             if (st == LD_OK && !views[i].exists) { /* no time was left: an empty stage */
                 ld_overrides ov = {.parallel = spec->parallel};
-                st = open_stage(&pb, i, views, &ov, &ss);
+                st = open_stage(&pb, i, views, &ov, 0, &ss);
             }
-            char *line = st == LD_OK && ss ? conclude_stage(&pb, i, ss, &views[i], 1) : NULL;
-            char *conclusion = line ? conclude_stage(&pb, i, ss, &views[i], 0) : NULL;
+            char *line = st == LD_OK && ss ? conclude_stage(&pb, i, ss, views, 1) : NULL;
+            char *conclusion = line ? conclude_stage(&pb, i, ss, views, 0) : NULL;
             char *next = conclusion ? next_step(&pb, i) : NULL;
             if (st == LD_OK && !next)
                 st = ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");

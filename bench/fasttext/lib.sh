@@ -20,11 +20,21 @@ ft_p_at_1() {
 # SECONDS on TRAIN, scored on DEV (its f1, which is accuracy with one label an example), then its
 # retraining of the best configuration into PREFIX.bin. The trials go to PREFIX.log
 # (-verbose 3), the progress to PREFIX.err.
+# Guards: without a memory bound, a trial with a large dim x bucket table grew to 24 GB and the
+# kernel's OOM killer ended autotune (3 of its runs here). Under `ulimit -v` of FT_MEMORY_KB
+# (default three quarters of MemTotal) that trial's allocation fails instead, and autotune skips
+# it and goes on (autotune.cc catches std::bad_alloc: "ignore parameter samples asking too much
+# memory"). `timeout` kills it at 4 x SECONDS + 5 minutes.
 ft_autotune() {
     _train=$1 _dev=$2 _prefix=$3 _secs=$4 _threads=$5
     shift 5
-    fasttext supervised -input "$_train" -output "$_prefix" -autotune-validation "$_dev" \
-        -autotune-duration "$_secs" -thread "$_threads" -verbose 3 "$@" >"$_prefix.log" 2>"$_prefix.err"
+    _mem=${FT_MEMORY_KB:-$(awk '$1 == "MemTotal:" { printf "%d", $2 * 3 / 4 }' /proc/meminfo)}
+    (
+        ulimit -v "$_mem" || exit 1
+        exec timeout --signal=KILL $((_secs * 4 + 300)) fasttext supervised -input "$_train" \
+            -output "$_prefix" -autotune-validation "$_dev" -autotune-duration "$_secs" \
+            -thread "$_threads" -verbose 3 "$@"
+    ) >"$_prefix.log" 2>"$_prefix.err"
 }
 
 # ft_autotune_trials PREFIX: how many trials autotune started (from PREFIX.log).

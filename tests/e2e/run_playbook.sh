@@ -200,6 +200,52 @@ expect_eq "$(grep -c -- '--seed=1' confirm_runs.txt)" 0 "confirm runs that repea
 expect_eq "$(grep -c -- '--seed=2' confirm_runs.txt)" 2 "confirm runs with seed 2"
 expect_eq "$(grep -c -- '--seed=3' confirm_runs.txt)" 2 "confirm runs with seed 3"
 
+# ---- a confirm with less time left than one training: when the search ran on the full data,
+# nothing starts and the search's best run stands; when it ran on a sample only, one round
+# starts (the playbook must end with a model trained on all the data) ----
+cat > late.yaml <<'Y'
+name: late
+command: [sh, train.sh, "${args}", --sleep=0.3]
+metric: {name: val_acc, goal: maximize}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1e-4, max: 0.1}
+  epochs: {value: 5}
+  train_fraction: {value: 1.0}
+budget: {time: 1s}
+stages:
+  - name: search
+    method: random
+  - name: confirm
+    confirm: {top: 1, seeds: 2}
+Y
+start=$(date +%s)
+expect_exit 0 ld run late.yaml
+took=$(( $(date +%s) - start ))
+cat err.txt
+expect_grep "stage late.confirm: 0 trials .*skipped: the playbook's time left was shorter than \
+a training on the full data; the result is the best of those, late.search #0" err.txt
+expect_grep "^playbook late: best so far lr=" out.txt
+expect_eq "$(grep -c '^late.confirm ' runs.txt)" 0 "runs of a confirm with no time"
+queued=$(sqlite3 test.db "select count(*) from trials t join studies s on t.study_id = s.id
+                          where s.name = 'late.confirm'")
+expect_eq "$queued" 0 "trials queued in a skipped confirm"
+[ "$took" -le 6 ] || fail "a 1s playbook whose trials take 1.5s took ${took}s"
+expect_exit 0 ld best late --json
+/usr/bin/python3 - out.txt <<'P' || fail "best --json of a playbook whose confirm was skipped"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["stage"] == "late.search" and r["trial"] == 0 and not r["confirmed"], r
+assert r["seeds"] == 1 and abs(r["metrics"]["test_acc"]["mean"] - (r["value"] - 0.01)) < 2e-4, r
+P
+expect_exit 0 ld run late.yaml
+expect_eq "$(grep -c '^late\.' runs.txt)" 1 "runs after running a finished playbook again"
+sed -e 's/^name: late$/name: latesample/' \
+    -e 's/^    method: random$/    method: random\n    train_fraction: 0.5/' late.yaml > latesample.yaml
+expect_exit 0 ld run latesample.yaml
+cat err.txt
+expect_eq "$(grep -c '^latesample.confirm 1 ' runs.txt)" 1 "confirm runs after a search on a sample only"
+expect_grep "^playbook latesample: confirmed " out.txt
+
 # ---- mistakes in stages ----
 cat > bad1.yaml <<'Y'
 name: bad
