@@ -229,6 +229,9 @@ typedef struct {
     int parallel;         /* 0 = from the sweep */
     const char *from;     /* warm start: seed the sampler with this study's finished trials
                              (overrides the sweep's `parent`) */
+    int to_run;           /* ld_study_open: about to run trials, so first check that the
+                             command can run from here (a missing program is LD_ERR_INPUT
+                             before any study is created) */
 } ld_overrides;
 
 /*

@@ -321,6 +321,8 @@ static void emit_sweep(ld_yw *w, const plan *pl, const char *name, const char *p
         ld_yw_kv_string(w, "step", s->step);
     if (s->retries)
         ld_yw_kv_number(w, "retries", s->retries, 1);
+    if (s->has_max_failures)
+        ld_yw_kv_number(w, "max_failures", s->max_failures, 1);
     ld_yw_map_end(w);
 }
 

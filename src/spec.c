@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "util/suggest.h"
+
 #define MAX_NESTING 16
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -115,63 +117,9 @@ static const char *describe(const yaml_node_t *n, char *buf, size_t size)
 
 /* ---- suggestions ----------------------------------------------------------------------- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[65];
-    if (la > 64 || lb > 64)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-static int is_prefix_pair(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), shorter = la < lb ? la : lb;
-    return shorter >= 3 && strncmp(a, b, shorter) == 0;
-}
-
-/*
- * The candidate closest to word (edit distance <= 2 and shorter than the word, or else one a
- * prefix of the other), or NULL; *dist gets its distance (3 for a prefix match) when wanted.
- */
-static const char *suggest_dist(const char *word, const char *const *cands, size_t n,
-                                size_t *dist)
-{
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = edit_distance(word, cands[i]);
-        if (d < best_d && d < strlen(word)) {
-            best = cands[i];
-            best_d = d;
-        }
-    }
-    for (size_t i = 0; !best && i < n; i++)
-        if (is_prefix_pair(word, cands[i]))
-            best = cands[i];
-    if (dist)
-        *dist = best_d;
-    return best;
-}
-
 static const char *suggest(const char *word, const char *const *cands, size_t n)
 {
-    return suggest_dist(word, cands, n, NULL);
+    return ld_suggest(word, cands, n, NULL);
 }
 
 static void join_names(const char *const *names, size_t n, char *out, size_t size)
@@ -1074,7 +1022,8 @@ static int top_command(ctx *c, yaml_node_t *v)
         return fail(c, v, "command is an empty list; expected [${env}, ${interpreter}, "
                           "${program}, ${args}] or your own");
     s->command = calloc(n, sizeof *s->command);
-    if (!s->command)
+    s->command_at = calloc(n, sizeof *s->command_at);
+    if (!s->command || !s->command_at)
         return fail_nomem(c);
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *item = node(c, v->data.sequence.items.start[i]);
@@ -1082,6 +1031,8 @@ static int top_command(ctx *c, yaml_node_t *v)
         if (item->type != YAML_SCALAR_NODE || classify(item, &num) == SC_NULL)
             return fail(c, item, "command[%zu] must be a string, got %s", i,
                         describe(item, buf, sizeof buf));
+        s->command_at[i][0] = line_of(item);
+        s->command_at[i][1] = (int)item->start_mark.column + 1;
         if (!(s->command[i] = dup_or_fail(c, text(item))))
             return 0;
         s->n_command = i + 1;
@@ -1147,6 +1098,8 @@ static int top_description(ctx *c, yaml_node_t *v)
 
 static int top_program(ctx *c, yaml_node_t *v)
 {
+    c->spec->program_line = line_of(v);
+    c->spec->program_column = (int)v->start_mark.column + 1;
     return get_string(c, v, "program", &c->spec->program);
 }
 
@@ -1273,6 +1226,12 @@ static int top_seed(ctx *c, yaml_node_t *v)
 static int top_retries(ctx *c, yaml_node_t *v)
 {
     return get_int(c, v, "retries", 0, &c->spec->retries);
+}
+
+static int top_max_failures(ctx *c, yaml_node_t *v)
+{
+    c->spec->has_max_failures = 1;
+    return get_int(c, v, "max_failures", 0, &c->spec->max_failures);
 }
 
 static int top_order(ctx *c, yaml_node_t *v)
@@ -1616,6 +1575,7 @@ static const struct {
     {"seed", top_seed},
     {"step", top_step},
     {"retries", top_retries},
+    {"max_failures", top_max_failures},
     {"order", top_order},
     {"parent", top_parent},
     {"fidelity", top_fidelity},
@@ -1666,7 +1626,7 @@ static const char *suggest_param(const ld_spec *s, const char *word, size_t skip
     for (size_t i = 0; i < s->n_params; i++)
         if (i != skip)
             names[n++] = s->params[i].name;
-    best = suggest_dist(word, names, n, dist);
+    best = ld_suggest(word, names, n, dist);
     free(names);
     return best;
 }
@@ -1729,7 +1689,7 @@ static int unknown_macro(ctx *c, const yaml_node_t *at, const char *name)
 {
     size_t d_param, d_macro;
     const char *param = suggest_param(c->spec, name, (size_t)-1, &d_param);
-    const char *macro = suggest_dist(name, all_macros, ARRAY_LEN(all_macros), &d_macro);
+    const char *macro = ld_suggest(name, all_macros, ARRAY_LEN(all_macros), &d_macro);
     if (param && (!macro || d_param <= d_macro))
         return fail(c, at, "${%s} names no parameter (did you mean ${%s}?)", name, param);
     if (macro)
@@ -1976,6 +1936,7 @@ void ld_spec_free(ld_spec *spec)
     for (size_t i = 0; i < spec->n_command; i++)
         free(spec->command[i]);
     free(spec->command);
+    free(spec->command_at);
     free(spec->metric);
     for (size_t i = 0; i < spec->n_params; i++)
         ld_param_clear(&spec->params[i]);
@@ -2261,4 +2222,131 @@ void ld_argv_free(char **argv)
     for (char **p = argv; *p; p++)
         free(*p);
     free(argv);
+}
+
+/* ---- is the command runnable from here? ------------------------------------------------- */
+
+static int has_script_suffix(const char *s)
+{
+    static const char *const suffixes[] = {".py", ".sh", ".bash", ".R", ".jl", ".pl", ".rb",
+                                           ".lua", ".js"};
+    size_t n = strlen(s);
+    for (size_t i = 0; i < ARRAY_LEN(suffixes); i++) {
+        size_t k = strlen(suffixes[i]);
+        if (n > k && !strcmp(s + n - k, suffixes[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* "; it is in DIR, the sweep file's folder: run liandan there, or write PATH", when a relative
+   path that is missing here exists next to the sweep file. */
+static void where_else(const ld_spec *spec, const char *path, char *out, size_t size)
+{
+    out[0] = '\0';
+    const char *slash = spec->path ? strrchr(spec->path, '/') : NULL;
+    if (path[0] == '/' || !slash)
+        return;
+    char other[4096];
+    struct stat st;
+    int n = (int)(slash - spec->path);
+    if (snprintf(other, sizeof other, "%.*s/%s", n, spec->path, path) >= (int)sizeof other ||
+        stat(other, &st) != 0)
+        return;
+    char folder[4096], *abs = NULL;
+    snprintf(folder, sizeof folder, "%.*s", n ? n : 1, n ? spec->path : "/");
+    abs = realpath(folder, NULL);
+    snprintf(out, size, "; it is in %s, the sweep file's folder: run liandan there, or write %s",
+             abs ? abs : folder, other);
+    free(abs);
+}
+
+/* A file the command names, relative to the working directory: missing is an error at (at). */
+static ld_status check_file(const ld_spec *spec, const char *what, const char *path,
+                            const int at[2], char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return LD_OK;
+    char cwd[4096], also[8400];
+    if (!getcwd(cwd, sizeof cwd))
+        snprintf(cwd, sizeof cwd, ".");
+    where_else(spec, path, also, sizeof also);
+    snprintf(err, errlen, "%s:%d:%d: %s '%s' does not exist%s%s (trials run in the folder "
+                          "liandan runs in, and the sweep's paths are relative to it)%s",
+             spec->path, at[0], at[1], what, path, path[0] == '/' ? "" : " in ",
+             path[0] == '/' ? "" : cwd, also);
+    return LD_ERR_INPUT;
+}
+
+/* argv[0] (or what /usr/bin/env runs): a path that can be executed or a name on PATH. */
+static ld_status check_executable(const ld_spec *spec, char **argv, const int at[2], char *err,
+                                  size_t errlen)
+{
+    const char *exe = argv[0];
+    const char *base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+    if (!strcmp(base, "env") && access(exe, X_OK) == 0) { /* env [-opts] [NAME=V]... PROGRAM */
+        size_t i = 1;
+        while (argv[i] && (argv[i][0] == '-' || strchr(argv[i], '=')))
+            i++;
+        if (!argv[i])
+            return LD_OK;
+        exe = argv[i];
+    }
+    if (!strchr(exe, '/')) {
+        if (on_path(exe))
+            return LD_OK;
+        snprintf(err, errlen, "%s:%d:%d: '%s' is not a program on PATH; install it, or give its "
+                              "path",
+                 spec->path, at[0], at[1], exe);
+        return LD_ERR_INPUT;
+    }
+    struct stat st;
+    if (stat(exe, &st) != 0)
+        return check_file(spec, "the command's program", exe, at, err, errlen);
+    if (!S_ISREG(st.st_mode) || access(exe, X_OK) != 0) {
+        snprintf(err, errlen, "%s:%d:%d: '%s' is not executable; chmod +x %s, or run it through "
+                              "its interpreter (command: [python3, %s, ...] or [sh, %s, ...])",
+                 spec->path, at[0], at[1], exe, exe, exe, exe);
+        return LD_ERR_INPUT;
+    }
+    return LD_OK;
+}
+
+ld_status ld_spec_check_runnable(const ld_spec *spec, char *err, size_t errlen)
+{
+    if (!spec->n_command)
+        return LD_OK;
+    ld_value *values = calloc(spec->n_params ? spec->n_params : 1, sizeof *values);
+    if (!values) {
+        snprintf(err, errlen, "out of memory");
+        return LD_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < spec->n_params; i++)
+        ld_param_default(&spec->params[i], &values[i]);
+    char **argv = NULL;
+    ld_status st = ld_command_build(spec, values, &argv, err, errlen);
+    for (size_t i = 0; i < spec->n_params; i++)
+        ld_value_clear(&values[i]);
+    free(values);
+    if (st != LD_OK)
+        return st;
+    const int program_at[2] = {spec->program_line ? spec->program_line : 1,
+                               spec->program_column ? spec->program_column : 1};
+    const int *first_at = spec->command_at ? spec->command_at[0] : program_at;
+    int uses_program = 0;
+    for (size_t i = 0; i < spec->n_command; i++)
+        uses_program |= strstr(spec->command[i], "${program}") != NULL;
+    /* the script first: "train.py does not exist" says more than "python3 fails" */
+    if (uses_program && spec->program)
+        st = check_file(spec, "program", spec->program, program_at, err, errlen);
+    for (size_t i = 0; st == LD_OK && spec->command_at && i < spec->n_command; i++) {
+        const char *e = spec->command[i];
+        if (i > 0 && e[0] != '-' && !strstr(e, "${") && !strchr(e, '=') && has_script_suffix(e))
+            st = check_file(spec, "the command's script", e, spec->command_at[i], err, errlen);
+    }
+    if (st == LD_OK && !(spec->command_at && whole_multi_macro(spec->command[0])))
+        st = check_executable(spec, argv, first_at, err, errlen);
+    ld_argv_free(argv);
+    return st;
 }

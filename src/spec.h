@@ -91,7 +91,9 @@ typedef struct {
     char *name;        /* the study name; defaults to the file's base name without extension */
     char *description; /* the "why" */
     char *program;
+    int program_line, program_column; /* where program: is in the file; 0 when absent */
     size_t n_command;
+    int (*command_at)[2]; /* each command element's line and column; NULL: the default */
     char **command;    /* the command template, one argv element each; default
                           ${env} ${interpreter} ${program} ${args}; none (n_command 0) when
                           the file has neither command nor program (ask/tell only) */
@@ -122,6 +124,8 @@ typedef struct {
     char *parent;          /* the study this one refines; its trials warm-start the sampler */
     ld_fidelity fidelity;
     int retries;           /* re-queue a failed trial up to this many times */
+    int max_failures;      /* stop launching after this many failed trials in a row; 0 never */
+    int has_max_failures;  /* given in the file; else LD_MAX_FAILURES_DEFAULT */
     int grid_sequential;   /* order: sequential: grid points in file order, not shuffled */
     int order_line, order_column; /* where `order:` was given; 0 when it was not */
 
@@ -131,6 +135,9 @@ typedef struct {
     size_t n_notes;
     char **notes;          /* "sweep.yaml:3:1: note: 'project' is a W&B key that liandan ignores" */
 } ld_spec;
+
+/* max_failures when the sweep does not say: as W&B's agent, which stops after 5 failed runs. */
+#define LD_MAX_FAILURES_DEFAULT 5
 
 /*
  * Parses a sweep from text (path is used in messages and kept). On failure returns LD_ERR_INPUT
@@ -144,6 +151,14 @@ void ld_spec_free(ld_spec *spec);
 /* The value a playbook stage holds a parameter at before any result: its `default:`, else its
    constant, first category, the geometric mean of a log range, the middle of a linear one. */
 void ld_param_default(const ld_param *p, ld_value *out);
+/*
+ * Before the first trial: is the command runnable from the working directory? Its executable
+ * (command[0] after macros; for /usr/bin/env, the program env runs) is a file that can be run,
+ * or a name on PATH; `program`, when the command uses it, and every command element that names
+ * a script (.py, .sh, ...) exist. Paths are relative to the working directory, as trials run
+ * there. LD_ERR_INPUT with "file:line:col: ..." in err naming what it tried and the fix.
+ */
+ld_status ld_spec_check_runnable(const ld_spec *spec, char *err, size_t errlen);
 /* Index of a parameter by name, or -1. */
 int ld_spec_param_index(const ld_spec *spec, const char *name);
 /* Parses a duration: "90", "90s", "15m", "2h", "1d", "1h30m". Returns -1 when malformed. */

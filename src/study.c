@@ -20,6 +20,7 @@
 #include "fidelity.h"
 #include "journal_internal.h"
 #include "util/buf.h"
+#include "util/suggest.h"
 
 /* How long a running trial's tuner on another host may stay silent (tuners beat every 2 s)
    before the trial is stale; $LIANDAN_STALE_AFTER (a duration) overrides it. */
@@ -202,6 +203,10 @@ ld_status ld_study_open(ld_db *db, const char *sweep_path, const ld_overrides *o
     if (st != LD_OK)
         return st;
     if (spec->n_stages && (st = ld_playbook_check(db, spec)) != LD_OK) {
+        ld_spec_free(spec);
+        return st;
+    }
+    if (ov && ov->to_run && (st = ld_spec_check_runnable(spec, db->err, sizeof db->err))) {
         ld_spec_free(spec);
         return st;
     }
@@ -627,6 +632,31 @@ static ld_status record_late_end(ld_study *s, const ld_trial *stale, const ld_tr
     return LD_OK;
 }
 
+/* "no metric 'val_accuracy' reported; the trial printed val_acc, train_loss (did you mean
+   'val_acc'?)", or how to print it when the trial printed no metric at all. */
+static void append_missing_metric(ld_buf *b, const char *metric, const ld_trial *t)
+{
+    ld_buf_printf(b, "no metric '%s' reported", metric);
+    if (!t->n_series) {
+        ld_buf_printf(b, " (print a line such as '%s=0.91')", metric);
+        return;
+    }
+    const char **keys = calloc(t->n_series, sizeof *keys);
+    ld_buf_puts(b, "; the trial printed ");
+    for (size_t i = 0; i < t->n_series; i++) {
+        if (i < 8)
+            ld_buf_printf(b, "%s%s", i ? ", " : "", t->series[i].key);
+        if (keys)
+            keys[i] = t->series[i].key;
+    }
+    if (t->n_series > 8)
+        ld_buf_printf(b, " and %zu more", t->n_series - 8);
+    const char *hint = keys ? ld_suggest(metric, keys, t->n_series, NULL) : NULL;
+    if (hint)
+        ld_buf_printf(b, " (did you mean '%s'? metric.name in the sweep names the key)", hint);
+    free(keys);
+}
+
 ld_status ld_study_tell(ld_study *s, int number, const ld_trial_end *end)
 {
     const ld_storage_type *t = s->db->storage.type;
@@ -655,8 +685,7 @@ ld_status ld_study_tell(ld_study *s, int number, const ld_trial_end *end)
         if (ld_trial_series(&trial, s->spec->metric))
             ld_buf_printf(&b, "the metric '%s' was never a finite number", s->spec->metric);
         else
-            ld_buf_printf(&b, "no metric '%s' reported (print a line such as '%s=0.91')",
-                          s->spec->metric, s->spec->metric);
+            append_missing_metric(&b, s->spec->metric, &trial);
         fin.reason = owned_reason = ld_buf_take(&b);
     } else if (fin.state == LD_TRIAL_PRUNED && !fin.has_value &&
                (owned_reason = divergence_reason(s->spec, &trial))) {

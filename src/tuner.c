@@ -58,6 +58,9 @@ typedef struct {
     double last_contact;  /* the last call to the journal that answered */
     double calm_since;    /* wait_for_others: no other tuner's heartbeat was late since then */
     size_t done, failed_here;
+    int failed_in_a_row;  /* this tuner's trials, ended in order; reset by any other end */
+    int said_failures;    /* the max_failures stop was announced */
+    char *last_failure;   /* the first line of the latest failed trial's reason */
     int has_best, best_number;
     double best_value;
 } tuner;
@@ -345,6 +348,12 @@ static void end_trial(tuner *tu, slot *sl, const ld_trial_end *end)
     }
     if (fresh.state == LD_TRIAL_FAILED)
         tu->failed_here++;
+    if (!sl->interrupted)
+        tu->failed_in_a_row = fresh.state == LD_TRIAL_FAILED ? tu->failed_in_a_row + 1 : 0;
+    if (fresh.state == LD_TRIAL_FAILED && fresh.reason) {
+        free(tu->last_failure);
+        tu->last_failure = strndup(fresh.reason, strcspn(fresh.reason, "\n"));
+    }
     if (fresh.state == LD_TRIAL_FAILED && s->spec->retries > 0) {
         ld_trial *h = NULL;
         size_t n = 0;
@@ -439,6 +448,39 @@ static void on_line(tuner *tu, slot *sl, const char *line)
     }
 }
 
+/*
+ * The line of a failed trial's last output that most likely says why: the last one with a
+ * letter or digit in it (a Python traceback ends with its exception, a C program with its
+ * message), its last carriage-return segment (progress bars redraw with \r), without leading
+ * blanks. NULL when there is none; *len: its length, at most 200.
+ */
+static const char *last_meaningful_line(const char *tail, size_t *len)
+{
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (const char *p = tail; *p;) {
+        size_t n = strcspn(p, "\n");
+        const char *seg = p, *end = p + n;
+        for (const char *q = p; q < end; q++)
+            if (*q == '\r' && q + 1 < end)
+                seg = q + 1;
+        while (seg < end && (*seg == ' ' || *seg == '\t'))
+            seg++;
+        size_t m = (size_t)(end - seg);
+        while (m && (seg[m - 1] == '\r' || seg[m - 1] == ' '))
+            m--;
+        for (size_t k = 0; k < m; k++)
+            if (isalnum((unsigned char)seg[k])) {
+                best = seg;
+                best_len = m;
+                break;
+            }
+        p = *end ? end + 1 : end;
+    }
+    *len = best_len > 200 ? 200 : best_len;
+    return best;
+}
+
 static void on_exit_event(tuner *tu, slot *sl, const ld_run_event *ev)
 {
     ld_buf reason = LD_BUF_INIT;
@@ -472,8 +514,14 @@ static void on_exit_event(tuner *tu, slot *sl, const ld_run_event *ev)
         end.state = LD_TRIAL_FAILED;
         ld_buf_printf(&reason, "exit status %d", ev->exit_code);
     }
-    if (end.state == LD_TRIAL_FAILED && tail)
-        ld_buf_printf(&reason, "; last output:\n%s", tail);
+    if (end.state == LD_TRIAL_FAILED && tail) {
+        /* the first line says why (where one-line views show it), the tail follows for show */
+        size_t len = 0;
+        const char *why = last_meaningful_line(tail, &len);
+        if (why)
+            ld_buf_printf(&reason, ": %.*s", (int)len, why);
+        ld_buf_printf(&reason, "\nlast output:\n%s", tail);
+    }
     end.reason = reason.len ? ld_buf_str(&reason) : NULL;
     end_trial(tu, sl, &end);
     ld_buf_free(&reason);
@@ -596,12 +644,31 @@ static void interrupt_all(tuner *tu)
     }
 }
 
+/* max_failures trials in a row failed: a mistake every trial will repeat (a typo, a missing
+   file), not bad luck. Said once; no new trial starts, the running ones finish. */
+static int too_many_failures(tuner *tu)
+{
+    const ld_spec *spec = tu->spec;
+    int max = spec->has_max_failures ? spec->max_failures : LD_MAX_FAILURES_DEFAULT;
+    if (max <= 0 || tu->failed_in_a_row < max)
+        return 0;
+    if (!tu->said_failures) {
+        tu->said_failures = 1;
+        note(tu, "stopping: the last %d trials failed (the last one: %s); fix the cause and run "
+                 "again (the sweep's max_failures, %d by default, says after how many failures "
+                 "in a row; 0 never stops)",
+             tu->failed_in_a_row, tu->last_failure ? tu->last_failure : "see its log",
+             LD_MAX_FAILURES_DEFAULT);
+    }
+    return 1;
+}
+
 static ld_status fill_slots(tuner *tu, int *exhausted)
 {
     ld_study *s = tu->study;
     slot *sl;
     while (!*exhausted && (sl = free_slot(tu)) != NULL) {
-        if (s->interrupts > 0 || target_reached(tu) ||
+        if (s->interrupts > 0 || target_reached(tu) || too_many_failures(tu) ||
             (tu->spec->budget_seconds > 0 && ld_now() - tu->started >= tu->spec->budget_seconds)) {
             *exhausted = 1;
             break;
@@ -668,6 +735,7 @@ static void tuner_free(tuner *tu)
     free(tu->slots);
     free(tu->git_commit);
     free(tu->log_dir);
+    free(tu->last_failure);
 }
 
 static size_t running_count(const tuner *tu)

@@ -121,6 +121,7 @@ int cmd_run(int argc, char **argv, const cli_global *g)
     if ((code = cli_open_db(g, &db)) != EXIT_OK)
         return code;
     ld_study *study = NULL;
+    ov.to_run = 1;
     ld_status st = ld_study_open(db, sweep, &ov, &study);
     if (st != LD_OK) {
         code = cli_fail(st, "%s", ld_db_errmsg(db));

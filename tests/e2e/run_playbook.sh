@@ -172,7 +172,9 @@ awk -v a="$ta" -v b="$tb" 'BEGIN{w = (8 - a) * 2 / 3; exit !(b > w - 0.2 && b < 
 ld status > status.txt
 a=$(awk '$1 == "timed.a" {print $2}' status.txt)
 [ "$a" -ge 2 ] || fail "stage a ran $a trials"
-expect_grep "^playbook timed: confirmed" out.txt
+# confirmed, unless b's last trials overran into the confirm's time (a loaded machine)
+grep -q "stage timed.confirm: 0 trials .*skipped: the playbook's time left was shorter" err.txt ||
+    expect_grep "^playbook timed: confirmed" out.txt
 
 # ---- a confirm does not repeat a run: a configuration that already ran on the full data with
 # seed 1 (the sweep's seed parameter) is confirmed with seeds 2 and 3, not 1 and 2 ----
