@@ -103,6 +103,13 @@ ld_status ld_db_open_existing(const char *url, ld_db **out)
         *out = db;
         if (!db)
             return LD_ERR_NOMEM;
+        char abs[4100];
+        if (path[0] != '/' && snprintf(abs, sizeof abs, "/%s", path) < (int)sizeof abs &&
+            stat(abs, &sb) == 0) /* sqlite:///tmp/x.db is relative; /tmp/x.db was meant */
+            return ld_db_fail(db, LD_ERR_STORAGE,
+                              "there is no journal at %s; a path after sqlite:/// is relative: "
+                              "for the journal at %s write sqlite:///%s",
+                              path, abs, abs);
         return ld_db_fail(db, LD_ERR_STORAGE,
                           "there is no journal at %s yet; 'liandan run SWEEP.yaml' creates it "
                           "(or give --storage URL)",

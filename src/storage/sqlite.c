@@ -495,6 +495,16 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
     return rc;
 }
 
+/* sqlite:///tmp/x.db is the relative tmp/x.db (SQLAlchemy's and Optuna's rule): was the
+   absolute /tmp/x.db meant, since the relative path is missing and that one exists? */
+static int meant_absolute(const char *path)
+{
+    char abs[4100];
+    struct stat sb;
+    return path[0] != '/' && snprintf(abs, sizeof abs, "/%s", path) < (int)sizeof abs &&
+           stat(abs, &sb) == 0;
+}
+
 /* SQLite creates the file but not its folder: say so rather than "unable to open". */
 static ld_status check_directory(store *s, const char *path)
 {
@@ -509,8 +519,12 @@ static ld_status check_directory(store *s, const char *path)
         return failf(s, LD_ERR_STORAGE, "the path is too long");
     snprintf(dir, sizeof dir, "%.*s", len, path);
     struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return failf(s, LD_ERR_STORAGE, "no such directory %s", dir);
+    if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return LD_OK;
+    if (meant_absolute(dir))
+        return failf(s, LD_ERR_STORAGE, "no such directory %s (a path after sqlite:/// is "
+                     "relative; for the absolute /%s write sqlite:////%s)", dir, path, path);
+    return failf(s, LD_ERR_STORAGE, "no such directory %s", dir);
     return LD_OK;
 }
 
@@ -659,6 +673,9 @@ static ld_status sq_open_readonly(const char *path, void **out)
     if (!*path)
         return failf(s, LD_ERR_INPUT, "the path is empty");
     struct stat sb;
+    if (stat(path, &sb) != 0 && meant_absolute(path))
+        return failf(s, LD_ERR_NOTFOUND, "there is no journal at %s; a path after sqlite:/// "
+                     "is relative: for the journal at /%s write sqlite:////%s", path, path, path);
     if (stat(path, &sb) != 0)
         return failf(s, LD_ERR_NOTFOUND, "there is no journal at %s", path);
     int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL);

@@ -48,6 +48,13 @@ expect_grep "no study named 'nosuch'" err.txt
 expect_exit 2 ld --storage sqlite:///$PWD/none.db report rep
 expect_grep "no journal at" err.txt
 [ ! -e none.db ] || fail "the report created a journal"
+# sqlite:///tmp/x.db is relative (SQLAlchemy's rule): when the absolute one exists, say so
+rel=${PWD#/}
+expect_exit 2 ld --storage "sqlite:///$rel/test.db" report rep
+expect_grep "a path after sqlite:/// is relative: for the journal at $PWD/test.db write \
+sqlite:///$PWD/test.db" err.txt
+expect_exit 3 ld --storage "sqlite:///$rel/test.db" run sweep.yaml
+expect_grep "for the absolute $PWD/test.db write sqlite:///$PWD/test.db" err.txt
 expect_exit 1 ld report rep -o /nonexistent/dir/r.html
 expect_grep "cannot write" err.txt
 # the ask/tell form of report is untouched
