@@ -346,8 +346,8 @@ static void end_trial(tuner *tu, slot *sl, const ld_trial_end *end)
         release(sl);
         return;
     }
-    if (fresh.state == LD_TRIAL_FAILED)
-        tu->failed_here++;
+    if (fresh.state == LD_TRIAL_FAILED && !sl->interrupted)
+        tu->failed_here++; /* an interrupted trial did not fail: it is re-queued */
     if (!sl->interrupted)
         tu->failed_in_a_row = fresh.state == LD_TRIAL_FAILED ? tu->failed_in_a_row + 1 : 0;
     if (fresh.state == LD_TRIAL_FAILED && fresh.reason) {
@@ -760,6 +760,7 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
         note(&tu, "%zu trial(s) left running by a tuner that died were marked stale and "
                   "re-queued", recovered);
     int exhausted = 0, stopped_all = 0; /* exhausted: 1 stop launching, 2 budget or grid spent */
+    int acknowledged = s->interrupts;   /* Ctrl-C presses already answered on stderr */
     double last_tick = 0, last_beat = ld_now(), last_recover = ld_now();
     double recover_every = ld_study_stale_after() / 4 > 1 ? ld_study_stale_after() / 4 : 1;
     tu.healthy_since = tu.last_contact = ld_now();
@@ -767,6 +768,17 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
         st = fill_slots(&tu, &exhausted);
         if (st != LD_OK)
             break;
+        if (s->interrupts != acknowledged) { /* say at once what Ctrl-C does */
+            acknowledged = s->interrupts;
+            size_t n = running_count(&tu);
+            if (acknowledged == 1 && n)
+                note(&tu, "Ctrl-C: no new trial starts; finishing %zu running trial%s (Ctrl-C "
+                          "again stops %s: re-queued for the next run)",
+                     n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+            else if (acknowledged >= 2 && n && !stopped_all)
+                note(&tu, "Ctrl-C again: stopping %zu running trial%s; re-queued for the next "
+                          "run", n, n == 1 ? "" : "s");
+        }
         if (s->interrupts >= 2 && !stopped_all) {
             interrupt_all(&tu);
             stopped_all = 1;

@@ -25,6 +25,8 @@ wait $tuner || true
 ld trials ctrlc --json > t1.json
 expect_eq "$(jq '[.trials[] | select(.state == "complete")] | length' t1.json)" 2 "drained trials completed"
 expect_eq "$(jq '.trials | length' t1.json)" 2 "no new trial after one Ctrl-C"
+expect_grep "Ctrl-C: no new trial starts; finishing 2 running trials (Ctrl-C again stops them" \
+    r1.err
 
 "$LIANDAN" run sweep.yaml > r2.out 2> r2.err &
 tuner=$!
@@ -36,6 +38,11 @@ ld trials ctrlc --json > t2.json
 expect_eq "$(jq '[.trials[] | select(.state == "running")] | length' t2.json)" 0 "nothing left running"
 jq -r '.trials[] | select(.state == "failed") | .reason' t2.json | grep -q "^interrupted" \
     || fail "interrupted reason missing"
+expect_grep "Ctrl-C again: stopping 2 running trials; re-queued for the next run" r2.err
+# the interrupted trials did not fail: the run does not count them so
+grep -q "failed in this run" r2.err && { cat r2.err; fail "interrupted trials counted failed"; }
+expect_grep "^study ctrlc: 6 trials (2 complete, 0 pruned, 0 failed, 2 interrupted, 2 queued)" \
+    r2.out
 expect_exit 0 ld run sweep.yaml
 ld trials ctrlc --json > t3.json
 expect_eq "$(jq '[.trials[] | select(.state == "complete")] | length' t3.json)" 6 "budget finished"
