@@ -346,6 +346,23 @@ static int add_note(ctx *c, const yaml_node_t *key, const char *fmt_tail)
     return 1;
 }
 
+/* A warning that does not stop the run, "file:line:col: warning: text", shown before it starts. */
+static int add_warning(ctx *c, const yaml_node_t *at, const char *text)
+{
+    ld_spec *s = c->spec;
+    char **notes = realloc(s->notes, (s->n_notes + 1) * sizeof *notes);
+    if (!notes)
+        return fail_nomem(c);
+    s->notes = notes;
+    ld_buf b = LD_BUF_INIT;
+    ld_buf_printf(&b, "%s:%d:%d: warning: %s", c->path, line_of(at),
+                  (int)at->start_mark.column + 1, text);
+    if (!(notes[s->n_notes] = ld_buf_take(&b)))
+        return fail_nomem(c);
+    s->n_notes++;
+    return 1;
+}
+
 static int unknown_key(ctx *c, const yaml_node_t *key, const key_set *ks)
 {
     const char *all[64];
@@ -510,6 +527,10 @@ static int parse_dist(ctx *c, const yaml_node_t *m, const char *name, unsigned k
     *dist = !strcmp(s, "categorical_w_probabilities") ? LD_DIST_CATEGORICAL : ld_dist_parse(s);
     if (*dist >= 0)
         return 1;
+    if (!strcmp(s, "loguniform") || !strcmp(s, "log-uniform") || !strcmp(s, "reciprocal"))
+        return fail(c, d, "unknown distribution '%s' (did you mean 'log_uniform_values'? its min "
+                          "and max are the values, as in Optuna and SciPy; W&B's 'log_uniform' "
+                          "takes exponents)", s);
     const char *hint = suggest(s, all_dists, ARRAY_LEN(all_dists));
     if (hint)
         return fail(c, d, "unknown distribution '%s' (did you mean '%s'?)", s, hint);
@@ -632,6 +653,17 @@ static int check_range(ctx *c, const yaml_node_t *m, ld_param *p)
     if (is_values_log(p->dist) && p->min <= 0)
         return fail(c, lookup(c, m, "min", NULL), "%s needs min > 0, got %s",
                     ld_dist_name(p->dist), num_str(p->min, a));
+    if ((p->dist == LD_DIST_LOG_UNIFORM || p->dist == LD_DIST_Q_LOG_UNIFORM) && p->min > 0 &&
+        p->max - p->min < 1) { /* bounds that look like values: 1e-4 and 1 meant, not e^1e-4 */
+        char w[512];
+        snprintf(w, sizeof w, "%s's min and max are exponents (W&B's meaning): this samples "
+                              "e^%s to e^%s, that is %.4g to %.4g; for values from %s to %s "
+                              "write distribution: %s_values",
+                 ld_dist_name(p->dist), num_str(p->min, a), num_str(p->max, b), exp(p->min),
+                 exp(p->max), a, b, ld_dist_name(p->dist));
+        if (!add_warning(c, lookup(c, m, "distribution", NULL), w))
+            return 0;
+    }
     if ((p->dist == LD_DIST_Q_UNIFORM || p->dist == LD_DIST_Q_LOG_UNIFORM_VALUES) &&
         ceil(p->min / p->q - 1e-9) > floor(p->max / p->q + 1e-9)) {
         char q[32];

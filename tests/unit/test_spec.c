@@ -256,6 +256,38 @@ static void test_nested(void)
     ld_spec_free(s);
 }
 
+/* log_uniform takes exponents (W&B): bounds that look like values get a warning; Optuna's
+   spelling 'loguniform' is pointed to log_uniform_values; max_failures. */
+static void test_log_uniform_and_max_failures(void)
+{
+    ld_spec *s = PARSE(HEAD "parameters:\n"
+                            "  lr: {distribution: log_uniform, min: 1e-4, max: 1.0}\n"
+                            "  wd: {distribution: log_uniform, min: -9.2, max: -2.3}\n"
+                            "max_failures: 0\n");
+    if (s) {
+        CHECK_INT_EQ(s->n_notes, 1);
+        if (s->n_notes)
+            CHECK_STR_EQ(s->notes[0], "sweep.yaml:5:22: warning: log_uniform's min and max are "
+                                      "exponents (W&B's meaning): this samples e^0.0001 to e^1, "
+                                      "that is 1 to 2.718; for values from 0.0001 to 1 write "
+                                      "distribution: log_uniform_values");
+        CHECK_INT_EQ(s->has_max_failures, 1);
+        CHECK_INT_EQ(s->max_failures, 0);
+        ld_spec_free(s);
+    }
+    s = PARSE(HEAD "parameters: {x: {value: 1}}\n");
+    if (s) {
+        CHECK_INT_EQ(s->has_max_failures, 0);
+        ld_spec_free(s);
+    }
+    EXPECT_ERROR(HEAD "parameters: {lr: {distribution: loguniform, min: 1e-4, max: 1}}\n",
+                 "sweep.yaml:4:33: unknown distribution 'loguniform' (did you mean "
+                 "'log_uniform_values'? its min and max are the values, as in Optuna and SciPy; "
+                 "W&B's 'log_uniform' takes exponents)");
+    EXPECT_ERROR(HEAD "parameters: {x: {value: 1}}\nmax_failures: -1\n",
+                 "sweep.yaml:5:15: max_failures must be a whole number >= 0, got '-1'");
+}
+
 static void test_fidelity(void)
 {
     ld_spec *s = PARSE(HEAD "parameters: {x: {min: 0.0, max: 1.0}}\n"
@@ -412,8 +444,8 @@ static void test_structure_errors(void)
     EXPECT_ERROR(HEAD "zzz: 1\n",
                  "sweep.yaml:4:1: unknown key 'zzz'; expected one of name, description, program, "
                  "command, method, metric, parameters, early_terminate, run_cap, parallel, gpus, "
-                 "threads_per_trial, timeout, budget, seed, step, retries, order, parent, "
-                 "fidelity, stages");
+                 "threads_per_trial, timeout, budget, seed, step, retries, max_failures, order, "
+                 "parent, fidelity, stages");
     EXPECT_ERROR(HEAD "method: grid\nparameters: {x: {value: 1}}\n",
                  "sweep.yaml:4:1: duplicate key 'method' (first given at line 1); each key may "
                  "appear once");
@@ -856,6 +888,7 @@ int main(void)
     RUN(test_scalar_types);
     RUN(test_nested);
     RUN(test_notes);
+    RUN(test_log_uniform_and_max_failures);
     RUN(test_fidelity);
     RUN(test_when);
     RUN(test_durations);
