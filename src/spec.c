@@ -329,7 +329,8 @@ static int in_list(const char *s, const char *const *list, size_t n)
     return 0;
 }
 
-static int add_note(ctx *c, const yaml_node_t *key, const char *fmt_tail)
+/* Appends "file:line:col: KIND: text" to the notes shown before the run starts. */
+static int push_note(ctx *c, const yaml_node_t *at, const char *kind, const char *text)
 {
     ld_spec *s = c->spec;
     char **notes = realloc(s->notes, (s->n_notes + 1) * sizeof *notes);
@@ -337,30 +338,28 @@ static int add_note(ctx *c, const yaml_node_t *key, const char *fmt_tail)
         return fail_nomem(c);
     s->notes = notes;
     ld_buf b = LD_BUF_INIT;
-    ld_buf_printf(&b, "%s:%d:%d: note: '%s' %s", c->path, line_of(key),
-                  (int)key->start_mark.column + 1, text(key), fmt_tail);
-    notes[s->n_notes] = ld_buf_take(&b);
-    if (!notes[s->n_notes])
+    ld_buf_printf(&b, "%s:%d:%d: %s: %s", c->path, line_of(at), (int)at->start_mark.column + 1,
+                  kind, text);
+    if (!(notes[s->n_notes] = ld_buf_take(&b)))
         return fail_nomem(c);
     s->n_notes++;
     return 1;
 }
 
-/* A warning that does not stop the run, "file:line:col: warning: text", shown before it starts. */
+/* "note: 'key' what", for keys that are accepted and ignored. */
+static int add_note(ctx *c, const yaml_node_t *key, const char *what)
+{
+    ld_buf b = LD_BUF_INIT;
+    ld_buf_printf(&b, "'%s' %s", text(key), what);
+    int ok = b.failed ? fail_nomem(c) : push_note(c, key, "note", ld_buf_str(&b));
+    ld_buf_free(&b);
+    return ok;
+}
+
+/* A warning that does not stop the run. */
 static int add_warning(ctx *c, const yaml_node_t *at, const char *text)
 {
-    ld_spec *s = c->spec;
-    char **notes = realloc(s->notes, (s->n_notes + 1) * sizeof *notes);
-    if (!notes)
-        return fail_nomem(c);
-    s->notes = notes;
-    ld_buf b = LD_BUF_INIT;
-    ld_buf_printf(&b, "%s:%d:%d: warning: %s", c->path, line_of(at),
-                  (int)at->start_mark.column + 1, text);
-    if (!(notes[s->n_notes] = ld_buf_take(&b)))
-        return fail_nomem(c);
-    s->n_notes++;
-    return 1;
+    return push_note(c, at, "warning", text);
 }
 
 static int unknown_key(ctx *c, const yaml_node_t *key, const key_set *ks)
