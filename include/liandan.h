@@ -182,6 +182,32 @@ ld_status ld_db_set_note(ld_db *db, const char *study, ld_note_field field, cons
 ld_status ld_db_request_stop(ld_db *db, const char *study, int number);
 
 /*
+ * Keeping a journal in order (manage.c). Each is one transaction: on failure nothing changed.
+ * A playbook is deleted or renamed with its stage studies (NAME.STAGE).
+ *
+ * delete: the study, its trials and metrics, and the trials' log files; LD_ERR_CONFLICT while a
+ * trial runs, unless force. *deleted gets the names of the studies deleted (caller frees each
+ * and the array). rename: LD_ERR_CONFLICT when the new name is taken; parent links follow.
+ */
+ld_status ld_db_delete_study(ld_db *db, const char *study, int force, char ***deleted,
+                             size_t *n_deleted);
+ld_status ld_db_rename_study(ld_db *db, const char *from, const char *to);
+/*
+ * Re-queues finished trials with the same parameters: the given numbers, or with n_numbers 0
+ * every trial in `state` that was not re-queued yet. Each re-run supersedes its original, so the
+ * trial budget is unchanged. *queued (caller frees) gets the new trials' numbers.
+ */
+ld_status ld_db_retry(ld_db *db, const char *study, ld_trial_state state, const int *numbers,
+                      size_t n_numbers, int **queued, size_t *n_queued);
+/*
+ * Queues a trial with the parameters given as "KEY=VALUE" (checked against the space; the
+ * others at their defaults, as a playbook holds them), run first by the next tuner, even when
+ * the budget is spent (as Optuna's enqueue_trial). *number: the new trial's number.
+ */
+ld_status ld_db_enqueue(ld_db *db, const char *study, const char *const *assignments, size_t n,
+                        int *number);
+
+/*
  * Coarse to fine: the YAML text (caller frees) of a new sweep narrowed around the best top_k
  * complete trials of a study (0: the best tenth, at least 3), naming it as its parent.
  */

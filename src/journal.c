@@ -11,6 +11,7 @@
 
 #include "journal_internal.h"
 #include "util/buf.h"
+#include "util/suggest.h"
 
 #define DEFAULT_URL "sqlite:///liandan.db"
 
@@ -137,11 +138,33 @@ const char *ld_db_errmsg(const ld_db *db)
 
 const char *ld_db_runs_dir(const ld_db *db) { return db->runs_dir; }
 
+/* "no study named 'x' (did you mean 'y'?)", from the journal's names. */
+ld_status ld_db_no_such_study(ld_db *db, const char *name)
+{
+    ld_study_info *infos = NULL;
+    size_t n = 0;
+    const char *hint = NULL;
+    const char **names = NULL;
+    if (db->storage.type->list_studies(db->storage.state, &infos, &n) == LD_OK &&
+        (names = calloc(n + 1, sizeof *names))) {
+        for (size_t i = 0; i < n; i++)
+            names[i] = infos[i].name;
+        hint = ld_suggest(name, names, n, NULL);
+    }
+    ld_status st = hint ? ld_db_fail(db, LD_ERR_NOTFOUND, "no study named '%s' (did you mean "
+                                     "'%s'?); 'liandan status' lists the studies", name, hint)
+                        : ld_db_fail(db, LD_ERR_NOTFOUND, "no study named '%s'; 'liandan "
+                                     "status' lists the studies", name);
+    free(names);
+    ld_study_infos_free(infos, n);
+    return st;
+}
+
 static ld_status find_study(ld_db *db, const char *name, int64_t *id, ld_study_info *info)
 {
     ld_status st = db->storage.type->find_study(db->storage.state, name, id, info);
     if (st == LD_ERR_NOTFOUND)
-        return ld_db_fail(db, st, "no study named '%s'; 'liandan status' lists the studies", name);
+        return ld_db_no_such_study(db, name);
     if (st != LD_OK)
         return ld_db_storage_fail(db, st, "cannot read the study");
     return LD_OK;

@@ -40,6 +40,8 @@ struct ld_study {
 /* Records a message on the db handle; returns status for chaining. */
 ld_status ld_db_fail(ld_db *db, ld_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* LD_ERR_NOTFOUND, "no study named 'x' (did you mean 'y'?)" from the journal's names. */
+ld_status ld_db_no_such_study(ld_db *db, const char *name);
 /* Copies the storage's message onto the db handle with some context. */
 ld_status ld_db_storage_fail(ld_db *db, ld_status status, const char *context);
 
@@ -57,12 +59,17 @@ ld_status ld_trials_align(const ld_spec *spec, ld_trial *trials, size_t n);
 /* ld_study_open with a parsed spec (the study takes it, also on failure). */
 ld_status ld_study_open_spec(ld_db *db, ld_spec *spec, const ld_overrides *ov, ld_study **out);
 
+/* Inside the caller's transaction: a queued copy of `old` (its re-run, retry_of old) and old's
+   requeued_as pointing at it. Storage status; *number: the copy's number. */
+ld_status ld_requeue_row(ld_db *db, int64_t study, const ld_trial *old, int *number);
 /* Adds a queued trial with these values (spec order; NONE for inactive ones). */
-ld_status ld_study_enqueue(ld_study *study, const ld_value *values);
+ld_status ld_study_enqueue(ld_study *study, const ld_value *values, int *number);
 
 /* Playbooks (playbook.c): checks that every stage's sweep can be written and parses (before
    any trial runs), and runs the stages one after the other. */
 ld_status ld_playbook_check(ld_db *db, const ld_spec *spec);
+/* The study of a playbook's stage: "NAME.STAGE" (caller frees; NULL when out of memory). */
+char *ld_playbook_stage_study(const char *playbook_name, const ld_stage *stage);
 ld_status ld_playbook_run(ld_study *playbook, ld_event_fn on_event, void *user,
                           size_t *n_failed);
 

@@ -100,7 +100,7 @@ static void pb_close(playbook *pb)
     pb->loaded = 0;
 }
 
-static char *stage_study_name(const char *playbook_name, const ld_stage *st)
+char *ld_playbook_stage_study(const char *playbook_name, const ld_stage *st)
 {
     ld_buf b = LD_BUF_INIT;
     ld_buf_printf(&b, "%s.%s", playbook_name, st->name);
@@ -177,7 +177,7 @@ static void view_clear(stage_view *v)
 static ld_status view_stage(playbook *pb, size_t i, stage_view *v)
 {
     memset(v, 0, sizeof *v);
-    if (!(v->study = stage_study_name(pb->name, &pb->spec->stages[i])))
+    if (!(v->study = ld_playbook_stage_study(pb->name, &pb->spec->stages[i])))
         return ld_db_fail(pb->db, LD_ERR_NOMEM, "out of memory");
     ld_study_info info;
     ld_status st = ld_db_get_study(pb->db, v->study, &info);
@@ -385,9 +385,9 @@ static char *write_stage(playbook *pb, size_t i, const ld_value *frozen, const s
     stage_writer sw = {.pb = pb, .index = i, .stage = st, .node = stage_node(pb, i),
                        .frozen = frozen, .prev = prev};
     yaml_node_t *root = yaml_document_get_root_node(&pb->doc);
-    char *name = stage_study_name(pb->name, st);
+    char *name = ld_playbook_stage_study(pb->name, st);
     char *why = describe_stage(pb, i, prev, frozen_from);
-    char *parent = i ? stage_study_name(pb->name, &spec->stages[i - 1]) : ld_strdup(pb->name);
+    char *parent = i ? ld_playbook_stage_study(pb->name, &spec->stages[i - 1]) : ld_strdup(pb->name);
     ld_yw_begin(&sw.w);
     if (!name || !why || !parent)
         sw.w.failed = 1;
@@ -663,7 +663,7 @@ static ld_status enqueue_confirm(ld_study *cs, const ld_stage *stage, ld_value *
             long s = ran_seed[c] > 0 && k >= ran_seed[c] ? k + 1 : k;
             if (seed >= 0)
                 configs[c][seed] = (ld_value){LD_VAL_INT, (double)s, NULL};
-            st = ld_study_enqueue(cs, configs[c]);
+            st = ld_study_enqueue(cs, configs[c], NULL);
         }
     return st;
 }

@@ -223,7 +223,7 @@ ld_status ld_study_open_existing(ld_db *db, const char *name, ld_study **out)
     memset(&info, 0, sizeof info);
     ld_status st = db->storage.type->find_study(db->storage.state, name, &s->id, &info);
     if (st == LD_ERR_NOTFOUND)
-        st = ld_db_fail(db, st, "no study named '%s'; 'liandan status' lists the studies", name);
+        st = ld_db_no_such_study(db, name);
     else if (st != LD_OK)
         st = ld_db_storage_fail(db, st, "cannot read the study");
     if (st == LD_OK) {
@@ -726,13 +726,9 @@ ld_status ld_study_tell(ld_study *s, int number, const ld_trial_end *end)
     return LD_OK;
 }
 
-ld_status ld_study_requeue(ld_study *s, const ld_trial *old)
+ld_status ld_requeue_row(ld_db *db, int64_t study, const ld_trial *old, int *number)
 {
-    const ld_storage_type *t = s->db->storage.type;
-    void *state = s->db->storage.state;
-    ld_status st = t->begin(state);
-    if (st != LD_OK)
-        return ld_db_storage_fail(s->db, st, "cannot lock the study");
+    const ld_storage_type *t = db->storage.type;
     ld_trial_new row = {.state = LD_TRIAL_QUEUED,
                         .n_params = old->n_params,
                         .param_names = (const char *const *)old->param_names,
@@ -742,10 +738,22 @@ ld_status ld_study_requeue(ld_study *s, const ld_trial *old)
                         .created = ld_now(),
                         .host = NULL,
                         .tuner_pid = 0};
-    int number = -1;
-    st = t->create_trial(state, s->id, &row, &number);
+    *number = -1;
+    ld_status st = t->create_trial(db->storage.state, study, &row, number);
     if (st == LD_OK)
-        st = t->set_requeued_as(state, s->id, old->number, number);
+        st = t->set_requeued_as(db->storage.state, study, old->number, *number);
+    return st;
+}
+
+ld_status ld_study_requeue(ld_study *s, const ld_trial *old)
+{
+    const ld_storage_type *t = s->db->storage.type;
+    void *state = s->db->storage.state;
+    ld_status st = t->begin(state);
+    if (st != LD_OK)
+        return ld_db_storage_fail(s->db, st, "cannot lock the study");
+    int number = -1;
+    st = ld_requeue_row(s->db, s->id, old, &number);
     if (st == LD_OK)
         st = t->commit(state);
     if (st != LD_OK) {
@@ -755,7 +763,7 @@ ld_status ld_study_requeue(ld_study *s, const ld_trial *old)
     return LD_OK;
 }
 
-ld_status ld_study_enqueue(ld_study *s, const ld_value *values)
+ld_status ld_study_enqueue(ld_study *s, const ld_value *values, int *number_out)
 {
     const ld_spec *spec = s->spec;
     const char **names = param_names(spec);
@@ -770,6 +778,8 @@ ld_status ld_study_enqueue(ld_study *s, const ld_value *values)
                         .created = ld_now()};
     int number = -1;
     ld_status st = s->db->storage.type->create_trial(s->db->storage.state, s->id, &row, &number);
+    if (number_out)
+        *number_out = number;
     free(names);
     return st == LD_OK ? LD_OK : ld_db_storage_fail(s->db, st, "cannot queue a trial");
 }

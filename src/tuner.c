@@ -60,6 +60,7 @@ typedef struct {
     size_t done, failed_here;
     int failed_in_a_row;  /* this tuner's trials, ended in order; reset by any other end */
     int said_failures;    /* the max_failures stop was announced */
+    size_t launched;      /* trials this run started */
     char *last_failure;   /* the first line of the latest failed trial's reason */
     int has_best, best_number;
     double best_value;
@@ -644,6 +645,31 @@ static void interrupt_all(tuner *tu)
     }
 }
 
+/* A run with nothing to do says why, and, when failures spent the budget, what to do. */
+static void say_spent(tuner *tu)
+{
+    ld_study *s = tu->study;
+    ld_trial *h = NULL;
+    size_t n = 0, live = 0, failed = 0;
+    if (s->db->storage.type->list_trials(s->db->storage.state, s->id, 0, &h, &n) != LD_OK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        live += h[i].requeued_as < 0;
+        failed += h[i].requeued_as < 0 && h[i].state == LD_TRIAL_FAILED;
+    }
+    ld_trials_free(h, n);
+    if (tu->spec->budget_trials <= 0)
+        note(tu, "study %s has run every point of its grid: nothing to run", s->name);
+    else if (failed)
+        note(tu, "study %s has spent its budget (%zu of %ld trials, %zu of them failed); "
+                 "'liandan retry %s' re-queues the failed ones, or raise budget.trials "
+                 "(--trials N)", s->name, live, tu->spec->budget_trials, failed, s->name);
+    else
+        note(tu, "study %s has spent its budget (%zu of %ld trials): nothing to run; raise "
+                 "budget.trials (--trials N) to run more", s->name, live,
+             tu->spec->budget_trials);
+}
+
 /* max_failures trials in a row failed: a mistake every trial will repeat (a typo, a missing
    file), not bad luck. Said once; no new trial starts, the running ones finish. */
 static int too_many_failures(tuner *tu)
@@ -677,11 +703,14 @@ static ld_status fill_slots(tuner *tu, int *exhausted)
         ld_status st = ld_study_ask_as_tuner(s, &trial);
         if (st == LD_ERR_DONE) {
             *exhausted = 2; /* spent: see wait_for_others */
+            if (!tu->launched)
+                say_spent(tu);
             break;
         }
         if (st != LD_OK)
             return st;
         sl->trial = trial;
+        tu->launched++;
         sl->gpu = tu->spec->n_gpus ? free_gpu(tu) : -1;
         st = launch(tu, sl);
         if (st != LD_OK)

@@ -173,9 +173,13 @@ int cmd_status(int argc, char **argv, const cli_global *g)
             for (size_t i = 0; i < n; i++)
                 if (strcmp(s[i].name, pos[0]) == 0)
                     from = i, count = 1;
-            if (!count)
-                code = cli_fail(LD_ERR_NOTFOUND, "no study named '%s'; 'liandan status' lists "
-                                                 "the studies", pos[0]);
+            ld_study_info missing;
+            if (!count) { /* the journal's "no study named" with its did-you-mean */
+                ld_status st = ld_db_get_study(db, pos[0], &missing);
+                code = cli_fail(st == LD_OK ? LD_ERR_NOTFOUND : st, "%s", ld_db_errmsg(db));
+                if (st == LD_OK)
+                    ld_study_info_clear(&missing);
+            }
         }
         if (code == EXIT_OK) {
             if (g->json) {

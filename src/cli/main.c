@@ -25,6 +25,10 @@ int cmd_dashboard(int argc, char **argv, const cli_global *g);
 int cmd_data(int argc, char **argv, const cli_global *g);
 int cmd_init(int argc, char **argv, const cli_global *g);
 int cmd_refine(int argc, char **argv, const cli_global *g);
+int cmd_retry(int argc, char **argv, const cli_global *g);
+int cmd_enqueue(int argc, char **argv, const cli_global *g);
+int cmd_delete(int argc, char **argv, const cli_global *g);
+int cmd_rename(int argc, char **argv, const cli_global *g);
 static int cmd_help(int argc, char **argv, const cli_global *g);
 static int cmd_version(int argc, char **argv, const cli_global *g);
 
@@ -63,6 +67,19 @@ static const cli_command commands[] = {
      "  --next TEXT         what to try next\n"},
     {"stop", cmd_stop, "stop STUDY TRIAL",
      "stop a running trial by hand (its tuner ends it and records it pruned)", ""},
+    {"retry", cmd_retry, "retry STUDY [--state failed|pruned] [TRIAL...]",
+     "re-queue finished trials with the same parameters; the next run runs them first",
+     "  --state S       which trials: failed (default) or pruned; or name TRIAL numbers\n"
+     "Each re-run supersedes its original (requeued_as), so the trial budget is unchanged.\n"},
+    {"enqueue", cmd_enqueue, "enqueue STUDY KEY=VALUE...",
+     "queue a trial with these parameters (the others at their defaults); the next run runs it",
+     "Values are checked against the sweep's space. As Optuna's enqueue_trial: a trial to try\n"
+     "first, such as a paper's settings; it runs even when the budget is spent.\n"},
+    {"delete", cmd_delete, "delete STUDY [--force]",
+     "delete a study with its trials, metrics and log files (a playbook with its stages)",
+     "  --force         also while trials of it run (their tuners then fail to record them)\n"},
+    {"rename", cmd_rename, "rename STUDY NEW_NAME",
+     "rename a study (a playbook with its stages); parent links follow", ""},
     {"ask", cmd_ask, "ask STUDY | ask --sweep SWEEP.yaml [--name NAME]",
      "claim a trial and print its params as JSON (for your own loop; see tell)",
      "  --sweep FILE    create or join the study of this sweep file\n"

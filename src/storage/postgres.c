@@ -143,6 +143,7 @@ enum {
     Q_INSERT_TRIAL, Q_CLAIM, Q_CLAIMED, Q_SET_PROCESS, Q_FINISH, Q_FINISHED, Q_REQUEUED_AS,
     Q_TRIAL_STATE, Q_INSERT_VALUES, Q_HAS_VALUES, Q_HEARTBEAT, Q_REQUEST_STOP,
     Q_TRIALS, Q_PARAMS, Q_VALUES,
+    Q_DELETE_VALUES, Q_DELETE_PARAMS, Q_DELETE_TRIALS, Q_DELETE_STUDY, Q_RENAME, Q_RENAME_PARENT,
     N_QUERIES
 };
 
@@ -177,6 +178,16 @@ static const char *const queries[N_QUERIES] = {
     [Q_NOTE_WHY] = "UPDATE liandan_studies SET description = $2 WHERE id = $1",
     [Q_NOTE_CONCLUSION] = "UPDATE liandan_studies SET conclusion = $2 WHERE id = $1",
     [Q_NOTE_NEXT] = "UPDATE liandan_studies SET next_step = $2 WHERE id = $1",
+    [Q_DELETE_VALUES] = "DELETE FROM liandan_values WHERE trial_id IN "
+                        "(SELECT id FROM liandan_trials WHERE study_id = $1)",
+    [Q_DELETE_PARAMS] = "DELETE FROM liandan_params WHERE trial_id IN "
+                        "(SELECT id FROM liandan_trials WHERE study_id = $1)",
+    [Q_DELETE_TRIALS] = "DELETE FROM liandan_trials WHERE study_id = $1",
+    [Q_DELETE_STUDY] = "DELETE FROM liandan_studies WHERE id = $1",
+    /* no unique violation (it would fail the caller's transaction): 0 rows when `to` is taken */
+    [Q_RENAME] = "UPDATE liandan_studies SET name = $2 WHERE id = $1 AND NOT EXISTS "
+                 "(SELECT 1 FROM liandan_studies WHERE name = $2)",
+    [Q_RENAME_PARENT] = "UPDATE liandan_studies SET parent = $2 WHERE parent = $1",
     /* The trial and its params in one statement; the caller holds the study's lock. */
     [Q_INSERT_TRIAL] = "WITH t AS (INSERT INTO liandan_trials (study_id, number, state, created, "
                        "started, heartbeat, host, tuner_pid, grid_index, retry_of) "
@@ -1176,6 +1187,50 @@ static ld_status pg_set_study_note(void *state, int64_t study, ld_note_field fie
     return changed ? LD_OK : failf(s, LD_ERR_NOTFOUND, "no such study");
 }
 
+static ld_status pg_delete_study(void *state, int64_t study)
+{
+    store *s = state;
+    doing(s, "delete study %lld", (long long)study);
+    ld_status st = writable(s);
+    if (st != LD_OK)
+        return st;
+    static const int steps[] = {Q_DELETE_VALUES, Q_DELETE_PARAMS, Q_DELETE_TRIALS,
+                                Q_DELETE_STUDY};
+    long changed = 0;
+    for (size_t i = 0; i < sizeof steps / sizeof *steps && st == LD_OK; i++) {
+        start_op(s);
+        args a = {0};
+        a_i64(&a, study);
+        st = run_count(s, steps[i], &a, &changed);
+    }
+    if (st != LD_OK)
+        return st;
+    return changed ? LD_OK : failf(s, LD_ERR_NOTFOUND, "no such study");
+}
+
+static ld_status pg_rename_study(void *state, int64_t study, const char *from, const char *to)
+{
+    store *s = state;
+    doing(s, "rename study '%s' to '%s'", from, to);
+    ld_status st = writable(s);
+    if (st != LD_OK)
+        return st;
+    long changed = 0;
+    start_op(s);
+    args a = {0};
+    a_i64(&a, study);
+    a_str(&a, to);
+    if ((st = run_count(s, Q_RENAME, &a, &changed)) != LD_OK)
+        return st;
+    if (!changed)
+        return failf(s, LD_ERR_CONFLICT, "a study named '%s' exists, or none is study %lld", to,
+                     (long long)study);
+    args b = {0};
+    a_str(&b, from);
+    a_str(&b, to);
+    return run_count(s, Q_RENAME_PARENT, &b, &changed);
+}
+
 /* ---- writing trials -------------------------------------------------------------------- */
 
 /* Says why a conditional update on a trial changed nothing: no trial, or not in `expected`. */
@@ -1735,4 +1790,6 @@ const ld_storage_type ld_storage_postgres = {
     .heartbeat = pg_heartbeat,
     .request_stop = pg_request_stop,
     .open_readonly = pg_open_readonly,
+    .delete_study = pg_delete_study,
+    .rename_study = pg_rename_study,
 };

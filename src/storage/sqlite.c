@@ -132,6 +132,7 @@ enum {
     Q_NEXT_NUMBER, Q_INSERT_TRIAL, Q_INSERT_PARAM, Q_FIRST_QUEUED, Q_CLAIM, Q_SET_PROCESS,
     Q_FINISH, Q_REQUEUED_AS, Q_TRIAL_ID, Q_TRIAL_STATE, Q_INSERT_VALUE, Q_HEARTBEAT,
     Q_REQUEST_STOP, Q_TRIALS, Q_PARAMS, Q_VALUES, Q_COUNT_TRIALS,
+    Q_DELETE_VALUES, Q_DELETE_PARAMS, Q_DELETE_TRIALS, Q_DELETE_STUDY, Q_RENAME, Q_RENAME_PARENT,
     N_QUERIES
 };
 
@@ -169,6 +170,14 @@ static const char *const queries[N_QUERIES] = {
     [Q_NOTE_WHY] = "UPDATE studies SET description = ?2 WHERE id = ?1",
     [Q_NOTE_CONCLUSION] = "UPDATE studies SET conclusion = ?2 WHERE id = ?1",
     [Q_NOTE_NEXT] = "UPDATE studies SET next_step = ?2 WHERE id = ?1",
+    [Q_DELETE_VALUES] = "DELETE FROM trial_values WHERE trial_id IN "
+                        "(SELECT id FROM trials WHERE study_id = ?1)",
+    [Q_DELETE_PARAMS] = "DELETE FROM trial_params WHERE trial_id IN "
+                        "(SELECT id FROM trials WHERE study_id = ?1)",
+    [Q_DELETE_TRIALS] = "DELETE FROM trials WHERE study_id = ?1",
+    [Q_DELETE_STUDY] = "DELETE FROM studies WHERE id = ?1",
+    [Q_RENAME] = "UPDATE studies SET name = ?2 WHERE id = ?1",
+    [Q_RENAME_PARENT] = "UPDATE studies SET parent = ?2 WHERE parent = ?1",
     [Q_NEXT_NUMBER] = "SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ?1",
     /* numbers are contiguous from 0, so MAX + 1 (one index probe) is the count */
     [Q_COUNT_TRIALS] = "SELECT COALESCE(MAX(number), -1) + 1, (SELECT COUNT(*) FROM trials "
@@ -927,6 +936,46 @@ static ld_status sq_set_study_note(void *state, int64_t study, ld_note_field fie
     return sqlite3_changes(s->db) ? LD_OK : failf(s, LD_ERR_NOTFOUND, "no such study");
 }
 
+static ld_status sq_delete_study(void *state, int64_t study)
+{
+    store *s = state;
+    doing(s, "delete study %lld", (long long)study);
+    ld_status st = writable(s);
+    if (st != LD_OK)
+        return st;
+    static const int steps[] = {Q_DELETE_VALUES, Q_DELETE_PARAMS, Q_DELETE_TRIALS,
+                                Q_DELETE_STUDY};
+    int rc = SQLITE_OK;
+    for (size_t i = 0; i < sizeof steps / sizeof *steps && rc == SQLITE_OK; i++) {
+        bind_i64(s->q[steps[i]], 1, study, &rc);
+        rc = run(s->q[steps[i]], rc);
+    }
+    if (rc != SQLITE_OK)
+        return fail(s, rc);
+    return sqlite3_changes(s->db) ? LD_OK : failf(s, LD_ERR_NOTFOUND, "no such study");
+}
+
+static ld_status sq_rename_study(void *state, int64_t study, const char *from, const char *to)
+{
+    store *s = state;
+    doing(s, "rename study '%s' to '%s'", from, to);
+    ld_status st = writable(s);
+    if (st != LD_OK)
+        return st;
+    int rc = SQLITE_OK;
+    bind_i64(s->q[Q_RENAME], 1, study, &rc);
+    bind_str(s->q[Q_RENAME], 2, to, &rc);
+    rc = run(s->q[Q_RENAME], rc);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return failf(s, LD_ERR_CONFLICT, "a study named '%s' exists", to);
+    if (rc == SQLITE_OK && !sqlite3_changes(s->db))
+        return failf(s, LD_ERR_NOTFOUND, "no such study");
+    bind_str(s->q[Q_RENAME_PARENT], 1, from, &rc);
+    bind_str(s->q[Q_RENAME_PARENT], 2, to, &rc);
+    rc = run(s->q[Q_RENAME_PARENT], rc);
+    return rc == SQLITE_OK ? LD_OK : fail(s, rc);
+}
+
 /* ---- writing trials -------------------------------------------------------------------- */
 
 /* Says why a conditional update on a trial changed nothing: no trial, or not in `expected`. */
@@ -1401,4 +1450,6 @@ const ld_storage_type ld_storage_sqlite = {
     .request_stop = sq_request_stop,
     .open_readonly = sq_open_readonly,
     .count_trials = sq_count_trials,
+    .delete_study = sq_delete_study,
+    .rename_study = sq_rename_study,
 };

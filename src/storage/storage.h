@@ -120,6 +120,12 @@ typedef struct ld_storage_type {
     /* Optional (NULL: the core lists the trials instead): how many trials the study has, and
        how many of them are not superseded by a re-run (requeued_as unset). */
     ld_status (*count_trials)(void *state, int64_t study, size_t *total, size_t *live);
+    /* Removes the study with its trials, params and values (inside the caller's transaction).
+       LD_ERR_NOTFOUND when there is none. */
+    ld_status (*delete_study)(void *state, int64_t study);
+    /* Renames the study `from` (its id) to `to`, and the parent links that named it.
+       LD_ERR_CONFLICT when `to` is taken. */
+    ld_status (*rename_study)(void *state, int64_t study, const char *from, const char *to);
 } ld_storage_type;
 
 /* The built-in back-ends, one file each, listed by scheme in storage.c. */

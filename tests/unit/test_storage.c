@@ -793,10 +793,20 @@ static void test_trial_rate(void)
     }
     double rate = N / (now_seconds() - t0);
     fprintf(stderr, "storage writes of %.0f trivial trials/s\n", rate);
-    /* A floor against pathologies (a reconnect or a sleep per call), not a benchmark: a server
-       answers each of a trial's dozen writes over a socket, and on a loaded machine it waits
-       for a core (bench/distributed/ measures). */
-    CHECK(rate > (strncmp(suite_url, "postgres", 8) == 0 ? 50 : 300));
+    /* The rate is printed, never asserted: it swings tenfold with the machine's load, and
+       bench/distributed/ measures it against a bare loop. What must hold is that every write
+       of every trial landed. */
+    ld_trial *t = NULL;
+    size_t n = 0;
+    CHECK_ST(&s, CALL(&s, list_trials, study, 1, &t, &n), LD_OK);
+    CHECK_INT_EQ(n, N);
+    for (size_t i = 0; i < n; i++) {
+        CHECK_INT_EQ(t[i].state, LD_TRIAL_COMPLETE);
+        CHECK_INT_EQ(t[i].n_series, 1);
+        if (t[i].n_series == 1)
+            CHECK_INT_EQ(t[i].series[0].n, 3);
+    }
+    ld_trials_free(t, n);
     ld_storage_close(&s);
 }
 

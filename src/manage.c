@@ -1,0 +1,341 @@
+/*
+ * manage.c — keeping a journal in order by hand: re-queue failed or pruned trials (`retry`),
+ * queue a trial with given parameters (`enqueue`, as Optuna's enqueue_trial), delete and
+ * rename studies. Each is one storage transaction, so an error or a crash halfway leaves the
+ * journal as it was, and no other study's rows are touched. A playbook is one unit: deleting or
+ * renaming it does the same to its stage studies (NAME.STAGE), which it finds by name.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "journal_internal.h"
+#include "util/buf.h"
+
+/* The studies that make up `name`: itself, then, for a playbook, its stages that exist. */
+static ld_status study_unit(ld_db *db, const char *name, char ***names, int64_t **ids,
+                            size_t *n)
+{
+    const ld_storage_type *t = db->storage.type;
+    ld_study *s = NULL;
+    ld_status st = ld_study_open_existing(db, name, &s);
+    if (st != LD_OK)
+        return st;
+    size_t stages = s->spec ? s->spec->n_stages : 0;
+    *names = calloc(stages + 2, sizeof **names);
+    *ids = calloc(stages + 1, sizeof **ids);
+    *n = 0;
+    if (!*names || !*ids) {
+        ld_study_close(s);
+        return ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
+    }
+    (*names)[0] = ld_strdup(name);
+    (*ids)[0] = s->id;
+    *n = 1;
+    for (size_t i = 0; st == LD_OK && i < stages; i++) {
+        char *stage = ld_playbook_stage_study(name, &s->spec->stages[i]);
+        int64_t id = 0;
+        ld_status f = stage ? t->find_study(db->storage.state, stage, &id, NULL) : LD_ERR_NOMEM;
+        if (f == LD_OK) {
+            (*names)[*n] = stage;
+            (*ids)[(*n)++] = id;
+        } else {
+            free(stage);
+            if (f != LD_ERR_NOTFOUND)
+                st = ld_db_storage_fail(db, f, "cannot read the playbook's stages");
+        }
+    }
+    ld_study_close(s);
+    return st;
+}
+
+static void names_free(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Begins the one transaction an operation runs in. */
+static ld_status in_transaction(ld_db *db, const char *what)
+{
+    ld_status st = db->storage.type->begin(db->storage.state);
+    return st == LD_OK ? LD_OK : ld_db_storage_fail(db, st, what);
+}
+
+static ld_status finish_transaction(ld_db *db, ld_status st, const char *what)
+{
+    const ld_storage_type *t = db->storage.type;
+    if (st == LD_OK && (st = t->commit(db->storage.state)) != LD_OK)
+        st = ld_db_storage_fail(db, st, what);
+    if (st != LD_OK) {
+        char msg[sizeof db->err];
+        memcpy(msg, db->err, sizeof msg);
+        t->rollback(db->storage.state);
+        memcpy(db->err, msg, sizeof msg);
+    }
+    return st;
+}
+
+ld_status ld_db_delete_study(ld_db *db, const char *name, int force, char ***deleted,
+                             size_t *n_deleted)
+{
+    const ld_storage_type *t = db->storage.type;
+    char **names = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    *deleted = NULL;
+    *n_deleted = 0;
+    ld_status st = study_unit(db, name, &names, &ids, &n);
+    ld_trial **trials = calloc(n + 1, sizeof *trials);
+    size_t *counts = calloc(n + 1, sizeof *counts);
+    if (st == LD_OK && (!trials || !counts))
+        st = ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == LD_OK && i < n; i++) {
+        st = t->list_trials(db->storage.state, ids[i], 0, &trials[i], &counts[i]);
+        if (st != LD_OK) {
+            st = ld_db_storage_fail(db, st, "cannot read the trials");
+            break;
+        }
+        size_t running = 0;
+        for (size_t k = 0; k < counts[i]; k++)
+            running += trials[i][k].state == LD_TRIAL_RUNNING;
+        if (running && !force)
+            st = ld_db_fail(db, LD_ERR_CONFLICT, "study '%s' has %zu running trial%s; stop "
+                            "%s first ('liandan stop'), or give --force to delete it anyway",
+                            names[i], running, running == 1 ? "" : "s",
+                            running == 1 ? "it" : "them");
+    }
+    if (st == LD_OK)
+        st = in_transaction(db, "cannot lock the journal");
+    if (st == LD_OK) {
+        for (size_t i = 0; st == LD_OK && i < n; i++)
+            if ((st = t->delete_study(db->storage.state, ids[i])) != LD_OK)
+                st = ld_db_storage_fail(db, st, "cannot delete the study");
+        st = finish_transaction(db, st, "cannot delete the study");
+    }
+    /* the rows are gone: now the trials' log files, which nothing names any more */
+    for (size_t i = 0; st == LD_OK && i < n; i++)
+        for (size_t k = 0; k < counts[i]; k++)
+            if (trials[i][k].log_path)
+                unlink(trials[i][k].log_path);
+    for (size_t i = 0; trials && i < n; i++)
+        ld_trials_free(trials[i], counts[i]);
+    free(trials);
+    free(counts);
+    free(ids);
+    if (st != LD_OK) {
+        names_free(names, n);
+        return st;
+    }
+    *deleted = names;
+    *n_deleted = n;
+    return LD_OK;
+}
+
+ld_status ld_db_rename_study(ld_db *db, const char *from, const char *to)
+{
+    const ld_storage_type *t = db->storage.type;
+    if (!*to || strchr(to, '/'))
+        return ld_db_fail(db, LD_ERR_INPUT, "'%s' cannot name a study (empty, or holds '/')",
+                          to);
+    char **names = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    ld_status st = study_unit(db, from, &names, &ids, &n);
+    if (st == LD_OK)
+        st = in_transaction(db, "cannot lock the journal");
+    if (st == LD_OK) {
+        size_t from_len = strlen(from);
+        for (size_t i = 0; st == LD_OK && i < n; i++) {
+            ld_buf b = LD_BUF_INIT; /* a stage NAME.STAGE becomes TO.STAGE */
+            ld_buf_printf(&b, "%s%s", to, names[i] + from_len);
+            st = b.failed ? ld_db_fail(db, LD_ERR_NOMEM, "out of memory")
+                          : t->rename_study(db->storage.state, ids[i], names[i], ld_buf_str(&b));
+            if (st == LD_ERR_CONFLICT)
+                st = ld_db_fail(db, st, "there is a study named '%s' already; choose another "
+                                "name, or 'liandan delete %s' first", ld_buf_str(&b),
+                                ld_buf_str(&b));
+            else if (st != LD_OK && !b.failed)
+                st = ld_db_storage_fail(db, st, "cannot rename the study");
+            ld_buf_free(&b);
+        }
+        st = finish_transaction(db, st, "cannot rename the study");
+    }
+    names_free(names, n);
+    free(ids);
+    return st;
+}
+
+/* ---- retry ----------------------------------------------------------------------------- */
+
+static int chosen(const ld_trial *t, ld_trial_state state, const int *numbers, size_t n)
+{
+    if (!n)
+        return t->state == state;
+    for (size_t i = 0; i < n; i++)
+        if (numbers[i] == t->number)
+            return 1;
+    return 0;
+}
+
+ld_status ld_db_retry(ld_db *db, const char *name, ld_trial_state state, const int *numbers,
+                      size_t n_numbers, int **queued, size_t *n_queued)
+{
+    const ld_storage_type *t = db->storage.type;
+    *queued = NULL;
+    *n_queued = 0;
+    ld_study *s = NULL;
+    ld_status st = ld_study_open_existing(db, name, &s);
+    if (st != LD_OK)
+        return st;
+    ld_trial *h = NULL;
+    size_t n = 0;
+    if ((st = t->list_trials(db->storage.state, s->id, 0, &h, &n)) != LD_OK)
+        st = ld_db_storage_fail(db, st, "cannot read the trials");
+    for (size_t i = 0; st == LD_OK && i < n_numbers; i++) {
+        if (numbers[i] < 0 || (size_t)numbers[i] >= n)
+            st = ld_db_fail(db, LD_ERR_NOTFOUND, "study '%s' has no trial %d (trials 0 to %zu)",
+                            name, numbers[i], n ? n - 1 : 0);
+        else if (h[numbers[i]].state == LD_TRIAL_QUEUED || h[numbers[i]].state == LD_TRIAL_RUNNING)
+            st = ld_db_fail(db, LD_ERR_CONFLICT, "trial %d of '%s' is %s; only a finished trial "
+                            "can be re-queued", numbers[i], name,
+                            ld_trial_state_name(h[numbers[i]].state));
+        else if (h[numbers[i]].requeued_as >= 0)
+            st = ld_db_fail(db, LD_ERR_CONFLICT, "trial %d of '%s' was re-queued already, as "
+                            "trial %d", numbers[i], name, h[numbers[i]].requeued_as);
+    }
+    int *out = calloc(n + 1, sizeof *out);
+    if (st == LD_OK && !out)
+        st = ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
+    if (st == LD_OK)
+        st = in_transaction(db, "cannot lock the study");
+    if (st == LD_OK) {
+        for (size_t i = 0; st == LD_OK && i < n; i++) {
+            const ld_trial *old = &h[i];
+            if (old->requeued_as >= 0 || !chosen(old, state, numbers, n_numbers))
+                continue;
+            int number = -1;
+            st = ld_requeue_row(db, s->id, old, &number);
+            if (st == LD_OK)
+                out[(*n_queued)++] = number;
+            else
+                st = ld_db_storage_fail(db, st, "cannot re-queue the trial");
+        }
+        st = finish_transaction(db, st, "cannot re-queue the trials");
+    }
+    ld_trials_free(h, n);
+    ld_study_close(s);
+    if (st != LD_OK) {
+        free(out);
+        *n_queued = 0;
+        return st;
+    }
+    *queued = out;
+    return LD_OK;
+}
+
+/* ---- enqueue --------------------------------------------------------------------------- */
+
+/* The value of text for parameter p, checked against its space. */
+static ld_status parse_param_value(ld_db *db, const ld_param *p, const char *text,
+                                   ld_value *out)
+{
+    if (p->dist == LD_DIST_CATEGORICAL || p->dist == LD_DIST_CONSTANT) {
+        ld_buf list = LD_BUF_INIT;
+        for (size_t i = 0; i < p->n_values; i++) {
+            char v[256];
+            ld_value_format(&p->values[i], v, sizeof v);
+            int is_bool = p->values[i].type == LD_VAL_BOOL;
+            if (!strcmp(v, text) || (is_bool && !strcasecmp(v, text))) {
+                ld_buf_free(&list);
+                *out = ld_value_copy(&p->values[i]);
+                return LD_OK;
+            }
+            ld_buf_printf(&list, "%s%s", i ? ", " : "", v);
+        }
+        ld_status st = ld_db_fail(db, LD_ERR_INPUT, "%s=%s is not one of its values (%s)",
+                                  p->name, text, list.failed ? "?" : ld_buf_str(&list));
+        ld_buf_free(&list);
+        return st;
+    }
+    char *end = NULL;
+    double x = strtod(text, &end);
+    if (end == text || *end || !isfinite(x))
+        return ld_db_fail(db, LD_ERR_INPUT, "%s=%s: expected a number", p->name, text);
+    if (p->integer && x != floor(x))
+        return ld_db_fail(db, LD_ERR_INPUT, "%s=%s: expected a whole number", p->name, text);
+    *out = (ld_value){p->integer ? LD_VAL_INT : LD_VAL_FLOAT, x, NULL};
+    if (!ld_param_contains(p, out))
+        return ld_db_fail(db, LD_ERR_INPUT, "%s=%s is outside its space (%s from %g to %g)",
+                          p->name, text, ld_dist_name(p->dist), p->min, p->max);
+    return LD_OK;
+}
+
+ld_status ld_db_enqueue(ld_db *db, const char *name, const char *const *assignments, size_t n,
+                        int *number)
+{
+    ld_study *s = NULL;
+    ld_status st = ld_study_open_existing(db, name, &s);
+    if (st != LD_OK)
+        return st;
+    const ld_spec *spec = s->spec;
+    if (!spec || spec->n_stages) {
+        ld_study_close(s);
+        return ld_db_fail(db, LD_ERR_INPUT, "study '%s' %s; enqueue into one of its studies",
+                          name, spec ? "is a playbook" : "has no readable sweep");
+    }
+    ld_value *values = calloc(spec->n_params ? spec->n_params : 1, sizeof *values);
+    int *given = calloc(spec->n_params ? spec->n_params : 1, sizeof *given);
+    if (!values || !given)
+        st = ld_db_fail(db, LD_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == LD_OK && i < n; i++) {
+        const char *eq = strchr(assignments[i], '=');
+        if (!eq || eq == assignments[i]) {
+            st = ld_db_fail(db, LD_ERR_INPUT, "'%s': expected KEY=VALUE", assignments[i]);
+            break;
+        }
+        char key[256];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - assignments[i]), assignments[i]);
+        int j = ld_spec_param_index(spec, key);
+        if (j < 0) {
+            ld_buf b = LD_BUF_INIT;
+            for (size_t k = 0; k < spec->n_params; k++)
+                ld_buf_printf(&b, "%s%s", k ? ", " : "", spec->params[k].name);
+            st = ld_db_fail(db, LD_ERR_INPUT, "study '%s' has no parameter '%s' (it has %s)", name,
+                            key, b.failed ? "?" : ld_buf_str(&b));
+            ld_buf_free(&b);
+        } else if (given[j]) {
+            st = ld_db_fail(db, LD_ERR_INPUT, "%s is given twice", key);
+        } else {
+            given[j] = 1;
+            st = parse_param_value(db, &spec->params[j], eq + 1, &values[j]);
+        }
+    }
+    /* the others at their defaults; a conditional one only where its condition holds */
+    for (size_t j = 0; st == LD_OK && j < spec->n_params; j++)
+        if (!given[j])
+            ld_param_default(&spec->params[j], &values[j]);
+    for (size_t j = 0; st == LD_OK && j < spec->n_params; j++) { /* conditions come first */
+        const ld_param *p = &spec->params[j];
+        int w = p->when_param ? ld_spec_param_index(spec, p->when_param) : -1;
+        if (w < 0 || ld_value_equal(&values[w], &p->when_value))
+            continue;
+        if (given[j]) {
+            char v[256];
+            ld_value_format(&p->when_value, v, sizeof v);
+            st = ld_db_fail(db, LD_ERR_INPUT, "%s is inactive unless %s=%s (its when:)", p->name,
+                            p->when_param, v);
+        }
+        ld_value_clear(&values[j]);
+    }
+    if (st == LD_OK)
+        st = ld_study_enqueue(s, values, number);
+    for (size_t j = 0; values && j < spec->n_params; j++)
+        ld_value_clear(&values[j]);
+    free(values);
+    free(given);
+    ld_study_close(s);
+    return st;
+}
