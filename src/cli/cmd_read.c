@@ -116,10 +116,28 @@ static void status_json(const ld_study_info *s, size_t n)
     printf("]}\n");
 }
 
-static void status_table(const ld_study_info *s, size_t n)
+/* The journal status read, for "no studies in ...": the URL without its password. */
+static void journal_name(const cli_global *g, char *out, size_t size)
+{
+    const char *url = g->storage ? g->storage : getenv("LIANDAN_STORAGE");
+    if (!url || !*url)
+        url = "liandan.db";
+    const char *scheme = strstr(url, "://"), *at = strrchr(url, '@');
+    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+    if (colon && at && colon < at)
+        snprintf(out, size, "%.*s:***%s", (int)(colon - url), url, at);
+    else
+        snprintf(out, size, "%s", url);
+}
+
+static void status_table(const ld_study_info *s, size_t n, const cli_global *g, int exists)
 {
     if (n == 0) {
-        printf("no studies yet; 'liandan run SWEEP.yaml' starts one\n");
+        char where[1024];
+        journal_name(g, where, sizeof where);
+        printf("no studies in %s%s; 'liandan run SWEEP.yaml' starts one (--storage URL or "
+               "$LIANDAN_STORAGE names another journal)\n",
+               where, exists ? "" : " (no journal there yet)");
         return;
     }
     printf("%-24s %6s %6s %6s %6s %6s  %-20s %s\n", "STUDY", "TRIALS", "DONE", "PRUNED",
@@ -153,7 +171,7 @@ int cmd_status(int argc, char **argv, const cli_global *g)
         if (g->json)
             status_json(NULL, 0);
         else
-            status_table(NULL, 0);
+            status_table(NULL, 0, g, 0);
         return EXIT_OK;
     } else {
         ld_db_close(db);
@@ -185,7 +203,7 @@ int cmd_status(int argc, char **argv, const cli_global *g)
             if (g->json) {
                 status_json(s + from, count);
             } else {
-                status_table(s + from, count);
+                status_table(s + from, count, g, 1);
                 if (pos[0])
                     code = status_charts(db, pos[0]);
             }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/suggest.h"
 
 int cmd_run(int argc, char **argv, const cli_global *g);
 int cmd_status(int argc, char **argv, const cli_global *g);
@@ -31,6 +32,7 @@ int cmd_delete(int argc, char **argv, const cli_global *g);
 int cmd_rename(int argc, char **argv, const cli_global *g);
 static int cmd_help(int argc, char **argv, const cli_global *g);
 static int cmd_version(int argc, char **argv, const cli_global *g);
+static int unknown_command(const char *name);
 
 static const cli_command commands[] = {
     {"run", cmd_run, "run SWEEP.yaml [options]",
@@ -206,8 +208,22 @@ static int cmd_help(int argc, char **argv, const cli_global *g)
     }
     const cli_command *cmd = cli_find(argv[1]);
     if (!cmd)
-        return cli_usage("no command '%s'; 'liandan help' lists them", argv[1]);
+        return unknown_command(argv[1]);
     return cli_help(cmd, stdout);
+}
+
+/* "no command 'stauts' (did you mean 'status'?)". */
+static int unknown_command(const char *name)
+{
+    const char *names[sizeof commands / sizeof *commands];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        names[n++] = commands[i].name;
+    const char *hint = ld_suggest(name, names, n, NULL);
+    if (hint)
+        return cli_usage("no command '%s' (did you mean '%s'?); 'liandan help' lists them", name,
+                         hint);
+    return cli_usage("no command '%s'; 'liandan help' lists them", name);
 }
 
 static int cmd_version(int argc, char **argv, const cli_global *g)
@@ -263,9 +279,11 @@ int main(int argc, char **argv)
         overview(want_help ? stdout : stderr);
         return want_help ? EXIT_OK : EXIT_USAGE;
     }
+    if (!strcmp(args[0], "--version") || !strcmp(args[0], "-V"))
+        return cmd_version(n, args, &g);
     const cli_command *cmd = cli_find(args[0]);
     if (!cmd)
-        return cli_usage("no command '%s'; 'liandan help' lists them", args[0]);
+        return unknown_command(args[0]);
     if (want_help)
         return cli_help(cmd, stdout);
     return cmd->run(n, args, &g);

@@ -68,6 +68,22 @@ expect_grep "no-such-file.yaml" err.txt
 expect_exit 2 ld
 expect_exit 2 ld frobnicate
 expect_grep "no command 'frobnicate'" err.txt
+expect_exit 2 ld stauts
+expect_grep "no command 'stauts' (did you mean 'status'?)" err.txt
+expect_exit 0 ld --version
+expect_grep "^liandan [0-9]" out.txt
+expect_exit 0 ld -V
+expect_grep "^liandan [0-9]" out.txt
+# an empty status names the journal it read, without a password
+mkdir -p nojournal
+(cd nojournal && env -u LIANDAN_STORAGE "$LIANDAN" status) > out.txt
+expect_grep "^no studies in liandan.db (no journal there yet); 'liandan run SWEEP.yaml' starts one" \
+    out.txt
+printf 'method: random\nmetric: {name: loss}\nparameters: {x: {min: 0, max: 1}}\n' > probe.yaml
+expect_exit 0 ld --storage "sqlite:///$PWD/fresh.db" ask --sweep probe.yaml
+expect_exit 0 ld --storage "sqlite:///$PWD/fresh.db" delete probe --force
+expect_exit 0 ld --storage "sqlite:///$PWD/fresh.db" status
+expect_grep "^no studies in sqlite:///$PWD/fresh.db;" out.txt
 expect_exit 2 ld run
 expect_exit 2 ld run --trials zero sweep.yaml
 expect_exit 2 ld run --bogus x.yaml
