@@ -30,9 +30,10 @@ echo
 echo "== the best trial: liandan show textcnn-debian $trial"
 ld show textcnn-debian "$trial" | head -n 40
 test_acc=$(ld show textcnn-debian "$trial" --json | sed -n 's/.*"test_acc": \[\[[^,]*, \([^]]*\)\]\].*/\1/p')
-ld report textcnn-debian -o "$build/demo-report.html" >/dev/null
+# the note first, so that the report holds the conclusion
 ld note textcnn-debian --conclusion "best val_acc $(echo "$best" | sed -n 's/.*"value": \([^,]*\),.*/\1/p') (trial $trial)" \
     --next "liandan refine textcnn-debian -o next.yaml, then train on the full corpus" >/dev/null
+ld report textcnn-debian -o "$build/demo-report.html" >/dev/null
 echo
 echo "best trial: $trial   val_acc: $(echo "$best" | sed -n 's/.*"value": \([^,]*\),.*/\1/p')   test_acc: ${test_acc:-?}"
 echo "report: $build/demo-report.html   (liandan report textcnn-debian -o FILE)"

@@ -121,7 +121,7 @@ int cmd_tell(int argc, char **argv, const cli_global *g)
     return code;
 }
 
-int cmd_report(int argc, char **argv, const cli_global *g)
+int cmd_record(int argc, char **argv, const cli_global *g)
 {
     const char *pos[2] = {NULL, NULL};
     int n_pos = 0;
@@ -155,7 +155,7 @@ int cmd_report(int argc, char **argv, const cli_global *g)
     }
     long number;
     if (n_pos != 2 || n == 0)
-        return cli_usage("usage: liandan report STUDY TRIAL KEY=VALUE... [--step S]");
+        return cli_usage("usage: liandan record STUDY TRIAL KEY=VALUE... [--step S]");
     if (cli_parse_int(pos[1], &number) || number > 1000000000)
         return cli_usage("'%s' is not a trial number", pos[1]);
     ld_db *db;

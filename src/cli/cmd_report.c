@@ -16,7 +16,7 @@
 
 #include "cli.h"
 
-int cmd_report(int argc, char **argv, const cli_global *g); /* cmd_asktell.c */
+int cmd_record(int argc, char **argv, const cli_global *g); /* cmd_asktell.c */
 
 /* Opens the journal read-only (a viewer never writes and never blocks a tuner). */
 int report_open_db(const cli_global *g, ld_db **db)
@@ -73,6 +73,9 @@ static ld_status write_html(ld_report *r, void *arg, FILE *f)
 }
 
 /* Is this the ask/tell form: a second positional argument or a KEY=VALUE pair? */
+/* The old spelling of `record`, kept: "report STUDY TRIAL KEY=VALUE...", told apart from
+   "report STUDY [-o FILE]" by a whole-number TRIAL after the study (a study's own name may hold
+   '=' or digits). */
 static int is_value_form(int argc, char **argv)
 {
     int n_pos = 0;
@@ -84,17 +87,16 @@ static int is_value_form(int argc, char **argv)
         }
         if (a[0] == '-' && a[1])
             continue;
-        if (strchr(a, '='))
-            return 1;
-        n_pos++;
+        if (++n_pos == 2)
+            return a[strspn(a, "0123456789")] == '\0' && *a;
     }
-    return n_pos >= 2;
+    return 0;
 }
 
 int cmd_report_main(int argc, char **argv, const cli_global *g)
 {
     if (is_value_form(argc, argv))
-        return cmd_report(argc, argv, g);
+        return cmd_record(argc, argv, g);
     const char *output = "report.html", *study = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -103,12 +105,15 @@ int cmd_report_main(int argc, char **argv, const cli_global *g)
         else if (argv[i][0] == '-' && argv[i][1])
             return cli_usage("report: unknown option '%s'; usage: liandan report STUDY "
                              "[-o report.html]", argv[i]);
+        else if (study)
+            return cli_usage("report takes one study, got '%s' and '%s'; usage: liandan report "
+                             "STUDY [-o report.html]", study, argv[i]);
         else
             study = argv[i];
     }
     if (!study)
-        return cli_usage("usage: liandan report STUDY [-o report.html], or "
-                         "liandan report STUDY TRIAL KEY=VALUE... [--step S]");
+        return cli_usage("usage: liandan report STUDY [-o report.html] (to record an asked "
+                         "trial's values: liandan record STUDY TRIAL KEY=VALUE...)");
     ld_db *db = NULL;
     int code = report_open_db(g, &db);
     if (code != EXIT_OK)

@@ -21,6 +21,7 @@ int cmd_stop(int argc, char **argv, const cli_global *g);
 int cmd_ask(int argc, char **argv, const cli_global *g);
 int cmd_tell(int argc, char **argv, const cli_global *g);
 int cmd_report_main(int argc, char **argv, const cli_global *g);
+int cmd_record(int argc, char **argv, const cli_global *g);
 int cmd_plot(int argc, char **argv, const cli_global *g);
 int cmd_dashboard(int argc, char **argv, const cli_global *g);
 int cmd_data(int argc, char **argv, const cli_global *g);
@@ -91,16 +92,16 @@ static const cli_command commands[] = {
      "  --value V       the objective (default: from reported values)\n"
      "  --state S       complete (default), pruned or failed\n"
      "  --reason TEXT   why it failed or was pruned\n"},
-    {"report", cmd_report_main,
-     "report STUDY [-o report.html] | report STUDY TRIAL KEY=VALUE... [--step S]",
-     "write the study's HTML report; or record intermediate values of an asked trial",
-     "report STUDY [-o FILE]: one self-contained HTML file (inline SVG, no network): the\n"
-     "study's why, conclusion and counts, learning curves, history, parallel coordinates,\n"
-     "slice plots, parameter importance and a sortable table of every trial.\n"
-     "  -o FILE         write to FILE (default report.html; - for stdout)\n"
-     "report STUDY TRIAL KEY=VALUE...: records values of an asked trial and prints stop=1\n"
-     "when it should stop.\n"
-     "  --step S        the step (default: the step key in the pairs, else the report count)\n"},
+    {"record", cmd_record, "record STUDY TRIAL KEY=VALUE... [--step S]",
+     "record intermediate values of an asked trial; prints stop=1 when it should stop",
+     "  --step S        the step (default: the step key in the pairs, else the report count)\n"
+     "The older spelling 'report STUDY TRIAL KEY=VALUE...' does the same.\n"},
+    {"report", cmd_report_main, "report STUDY [-o report.html]",
+     "write the study's HTML report",
+     "One self-contained HTML file (inline SVG, no network): the study's why, conclusion and\n"
+     "counts, learning curves, history, parallel coordinates, slice plots, parameter\n"
+     "importance and a sortable table of every trial.\n"
+     "  -o FILE         write to FILE (default report.html; - for stdout)\n"},
     {"plot", cmd_plot, "plot STUDY --kind KIND [--trial N] [-o FILE.svg]",
      "one chart of the report as an SVG file (--json: the data behind it)",
      "  --kind KIND     curves (all trials' validation curves, or one trial's with --trial),\n"

@@ -52,7 +52,7 @@ seed: 5
 Y
 expect_exit 0 ld ask --sweep manual.yaml
 expect_eq "$(jq '.trial' out.txt)" 0 "first asked trial"
-expect_exit 0 ld report manual 0 loss=0.5 --step 1
+expect_exit 0 ld record manual 0 loss=0.5 --step 1
 expect_eq "$(cat out.txt)" "stop=0" "no stop"
 expect_exit 0 ld report manual 0 loss=nan --step 2
 expect_eq "$(cat out.txt)" "stop=1" "nan means stop"

@@ -57,9 +57,15 @@ expect_exit 3 ld --storage "sqlite:///$rel/test.db" run sweep.yaml
 expect_grep "for the absolute $PWD/test.db write sqlite:///$PWD/test.db" err.txt
 expect_exit 1 ld report rep -o /nonexistent/dir/r.html
 expect_grep "cannot write" err.txt
-# the ask/tell form of report is untouched
+# the ask/tell form of report (the old spelling of record) is kept
 expect_exit 2 ld report rep 0
-expect_grep "usage: liandan report STUDY TRIAL" err.txt
+expect_grep "usage: liandan record STUDY TRIAL" err.txt
+# a study whose name holds '=' gets its report
+expect_exit 0 ld run sweep.yaml --name "lr=0.1" -q
+expect_exit 0 ld report "lr=0.1" -o eq.html
+grep -q "lr=0.1" eq.html || fail "the report of study 'lr=0.1'"
+expect_exit 2 ld report rep other -o x.html
+expect_grep "report takes one study, got 'rep' and 'other'" err.txt
 
 # plot: one SVG per kind, well-formed XML, the data as JSON
 for kind in curves history parallel slice importance; do
