@@ -120,6 +120,15 @@ void ld_trial_free(ld_trial *trial);
 /* Frees what a trial filled by value (ld_db_get_trial) holds, and zeroes it. */
 void ld_trial_clear(ld_trial *trial);
 const ld_series *ld_trial_series(const ld_trial *trial, const char *key);
+/*
+ * Summary metrics: keys a trainer prints once per trial (test_acc=, best_epoch=), as opposed to
+ * per-step curves. A key is one when no trial reported it twice, and it is not `metric` (the
+ * objective). Fills keys[] (borrowed from the trials, in order of first appearance; caller frees
+ * the array) and returns their count; *keys NULL when there are none or memory ran out.
+ */
+size_t ld_summary_keys(const ld_trial *trials, size_t n, const char *metric, const char ***keys);
+/* The trial's value of a summary key, or NAN when it did not report it. */
+double ld_trial_summary(const ld_trial *trial, const char *key);
 /* The value of the parameter `name` in the trial, or NULL when the trial has none (a parameter
    its `when` made inactive is not recorded). */
 const ld_value *ld_trial_param(const ld_trial *trial, const char *name);

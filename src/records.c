@@ -6,6 +6,7 @@
  * ownership rules live in one place: a trial owns its strings, its param names and values, and
  * its series; a study info owns its strings. Destructors accept NULL.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,43 @@ const ld_series *ld_trial_series(const ld_trial *trial, const char *key)
         if (strcmp(trial->series[i].key, key) == 0)
             return &trial->series[i];
     return NULL;
+}
+
+size_t ld_summary_keys(const ld_trial *trials, size_t n, const char *metric, const char ***keys)
+{
+    size_t cap = 0, m = 0, kept = 0;
+    for (size_t i = 0; i < n; i++)
+        cap += trials[i].n_series;
+    /* every distinct key once (a study has a handful), marked when some trial reported it twice */
+    const char **all = cap ? calloc(cap, sizeof *all) : NULL;
+    char *twice = cap ? calloc(cap, 1) : NULL;
+    *keys = NULL;
+    for (size_t i = 0; all && twice && i < n; i++)
+        for (size_t k = 0; k < trials[i].n_series; k++) {
+            const ld_series *sr = &trials[i].series[k];
+            size_t j = 0;
+            while (j < m && strcmp(all[j], sr->key) != 0)
+                j++;
+            if (j == m)
+                all[m++] = sr->key;
+            twice[j] |= sr->n > 1;
+        }
+    for (size_t j = 0; all && twice && j < m; j++)
+        if (!twice[j] && !(metric && strcmp(all[j], metric) == 0))
+            all[kept++] = all[j];
+    free(twice);
+    if (!kept) {
+        free(all);
+        return 0;
+    }
+    *keys = all;
+    return kept;
+}
+
+double ld_trial_summary(const ld_trial *trial, const char *key)
+{
+    const ld_series *s = ld_trial_series(trial, key);
+    return s && s->n ? s->values[0] : NAN;
 }
 
 const ld_value *ld_trial_param(const ld_trial *trial, const char *name)

@@ -214,9 +214,21 @@ int cmd_status(int argc, char **argv, const cli_global *g)
     return code;
 }
 
-static void trials_table(const ld_trial *t, size_t n, int state_filter)
+/* A trial's last reported value of key, or NAN. */
+static double last_value(const ld_trial *t, const char *key)
 {
-    printf("%-6s %-9s %-14s %-9s %s\n", "TRIAL", "STATE", "VALUE", "DURATION", "PARAMS");
+    const ld_series *s = ld_trial_series(t, key);
+    return s && s->n ? s->values[s->n - 1] : NAN;
+}
+
+/* cols[n_cols]: metric columns (the summary metrics, or --columns), each its last value. */
+static void trials_table(const ld_trial *t, size_t n, int state_filter, const char *const *cols,
+                         size_t n_cols)
+{
+    printf("%-6s %-9s %-14s %-9s", "TRIAL", "STATE", "VALUE", "DURATION");
+    for (size_t k = 0; k < n_cols; k++)
+        printf(" %-*s", (int)(strlen(cols[k]) > 10 ? strlen(cols[k]) : 10), cols[k]);
+    printf(" %s\n", "PARAMS");
     for (size_t i = 0; i < n; i++) {
         if (state_filter >= 0 && (int)t[i].state != state_filter)
             continue;
@@ -226,8 +238,15 @@ static void trials_table(const ld_trial *t, size_t n, int state_filter)
         if (out_trial_duration(&t[i]) > 0)
             out_duration(out_trial_duration(&t[i]), dur, sizeof dur);
         out_params(&t[i], params, sizeof params);
-        printf("%-6d %-9s %-14s %-9s %s", t[i].number, ld_trial_state_name(t[i].state), value,
-               dur, params);
+        printf("%-6d %-9s %-14s %-9s", t[i].number, ld_trial_state_name(t[i].state), value, dur);
+        for (size_t k = 0; k < n_cols; k++) {
+            char c[40] = "-";
+            double x = last_value(&t[i], cols[k]);
+            if (!isnan(x))
+                out_number(x, c, sizeof c);
+            printf(" %-*s", (int)(strlen(cols[k]) > 10 ? strlen(cols[k]) : 10), c);
+        }
+        printf(" %s", params);
         if (t[i].reason) {
             const char *nl = strchr(t[i].reason, '\n');
             int len = nl ? (int)(nl - t[i].reason) : (int)strlen(t[i].reason);
@@ -237,13 +256,51 @@ static void trials_table(const ld_trial *t, size_t n, int state_filter)
     }
 }
 
+/* The table with the summary metrics as columns, or the --columns keys ("none": none). */
+static int print_trials_table(ld_db *db, const char *study, const ld_trial *t, size_t n,
+                              int state_filter, const char *columns)
+{
+    ld_study_info info;
+    if (ld_db_get_study(db, study, &info) != LD_OK)
+        return cli_fail(LD_ERR_STORAGE, "%s", ld_db_errmsg(db));
+    const char **cols = NULL;
+    size_t n_cols = 0;
+    char *copy = NULL;
+    int code = EXIT_OK;
+    if (!columns) {
+        n_cols = ld_summary_keys(t, n, info.metric, &cols);
+    } else if (strcmp(columns, "none") != 0 && (copy = strdup(columns)) &&
+               (cols = calloc(strlen(columns) + 1, sizeof *cols))) {
+        char *save = NULL;
+        for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+            int seen = 0;
+            for (size_t i = 0; i < n && !seen; i++)
+                seen = ld_trial_series(&t[i], k) != NULL;
+            if (!seen) {
+                code = cli_usage("--columns: no trial of %s reported '%s'", study, k);
+                break;
+            }
+            cols[n_cols++] = k;
+        }
+    }
+    if (code == EXIT_OK)
+        trials_table(t, n, state_filter, cols, n_cols);
+    free(cols);
+    free(copy);
+    ld_study_info_clear(&info);
+    return code;
+}
+
 int cmd_trials(int argc, char **argv, const cli_global *g)
 {
     int state_filter = -1;
     int out = 1;
+    const char *columns = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = cli_option(argc, argv, &i, "--state");
-        if (v) {
+        if (!v && (columns = cli_option(argc, argv, &i, "--columns")) != NULL) {
+            continue;
+        } else if (v) {
             state_filter = ld_trial_state_parse(v);
             if (state_filter < 0)
                 return cli_usage("--state takes queued, running, complete, pruned or failed, "
@@ -255,12 +312,13 @@ int cmd_trials(int argc, char **argv, const cli_global *g)
     argc = out;
     ld_db *db = NULL;
     char *pos[1];
-    int code = open_for(argc, argv, 1, "trials STUDY [--state STATE] [--json]", g, &db, pos);
+    int code = open_for(argc, argv, 1, "trials STUDY [--state STATE] [--columns K,K] [--json]", g,
+                        &db, pos);
     if (code != EXIT_OK)
         return code;
     ld_trial *t = NULL;
     size_t n = 0;
-    ld_status st = ld_db_list_trials(db, pos[0], 0, &t, &n);
+    ld_status st = ld_db_list_trials(db, pos[0], !g->json, &t, &n);
     if (st != LD_OK) {
         code = cli_fail(st, "%s", ld_db_errmsg(db));
     } else if (g->json) {
@@ -277,7 +335,7 @@ int cmd_trials(int argc, char **argv, const cli_global *g)
         }
         printf("]}\n");
     } else {
-        trials_table(t, n, state_filter);
+        code = print_trials_table(db, pos[0], t, n, state_filter, columns);
     }
     ld_trials_free(t, n);
     ld_db_close(db);
@@ -482,7 +540,11 @@ int cmd_best(int argc, char **argv, const cli_global *g)
                                                              : "the study has no complete trial yet");
     } else {
         ld_trial t;
+        const char **sum = NULL;
+        size_t n_sum = 0;
         st = ld_db_get_trial(db, pos[0], info.best_number, &t);
+        if (st == LD_OK) /* the best trial's own summary metrics (test_acc=) */
+            n_sum = ld_summary_keys(&t, 1, info.metric, &sum);
         if (st != LD_OK) {
             code = cli_fail(st, "%s", ld_db_errmsg(db));
         } else if (g->json) {
@@ -501,6 +563,14 @@ int cmd_best(int argc, char **argv, const cli_global *g)
                 printf(": ");
                 out_json_value(stdout, &t.params[i]);
             }
+            printf("}, \"metrics\": {");
+            for (size_t k = 0; k < n_sum; k++) {
+                printf(k ? ", " : "");
+                out_json_string(stdout, sum[k]); /* the playbook's form: one trial, n 1 */
+                printf(": {\"mean\": ");
+                out_json_number(stdout, ld_trial_summary(&t, sum[k]));
+                printf(", \"sd\": 0, \"n\": 1}");
+            }
             printf("}, \"metric\": ");
             out_json_string(stdout, info.metric);
             printf(", \"goal\": \"%s\"}\n", info.maximize ? "maximize" : "minimize");
@@ -508,8 +578,14 @@ int cmd_best(int argc, char **argv, const cli_global *g)
             char v[40], params[600];
             out_number(t.value, v, sizeof v);
             out_params(&t, params, sizeof params);
-            printf("trial %d: %s=%s\n  %s\n", t.number, info.metric, v, params);
+            printf("trial %d: %s=%s", t.number, info.metric, v);
+            for (size_t k = 0; k < n_sum; k++) {
+                out_number(ld_trial_summary(&t, sum[k]), v, sizeof v);
+                printf(" %s=%s", sum[k], v);
+            }
+            printf("\n  %s\n", params);
         }
+        free(sum);
         if (st == LD_OK)
             ld_trial_clear(&t);
     }
@@ -536,8 +612,10 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void export_csv(FILE *f, const ld_trial *t, size_t n)
+static void export_csv(FILE *f, const ld_trial *t, size_t n, const char *metric)
 {
+    const char **sum = NULL; /* summary metrics (test_acc=): one column each, at the end */
+    size_t n_sum = ld_summary_keys(t, n, metric, &sum);
     /* Parameter columns: the union of the trials' names, each new one placed right after the
        name before it in its trial, so that a parameter some trials lack (its `when` failed)
        still gets its place in the sweep's order. */
@@ -567,7 +645,12 @@ static void export_csv(FILE *f, const ld_trial *t, size_t n)
         fputc(',', f);
         csv_field(f, names[k]);
     }
-    fputs(",duration,started,finished,exit,reason\n", f);
+    fputs(",duration,started,finished,exit,reason", f);
+    for (size_t k = 0; k < n_sum; k++) {
+        fputc(',', f);
+        csv_field(f, sum[k]);
+    }
+    fputc('\n', f);
     for (size_t i = 0; i < n; i++) {
         char v[40] = "", tb[40];
         if (t[i].has_value)
@@ -596,9 +679,17 @@ static void export_csv(FILE *f, const ld_trial *t, size_t n)
             fprintf(f, "%d", t[i].exit_code);
         fputc(',', f);
         csv_field(f, t[i].reason);
+        for (size_t k = 0; k < n_sum; k++) {
+            char sv[40] = "";
+            double x = ld_trial_summary(&t[i], sum[k]);
+            if (!isnan(x))
+                out_number(x, sv, sizeof sv);
+            fprintf(f, ",%s", sv);
+        }
         fputc('\n', f);
     }
     free(names);
+    free(sum);
 }
 
 static void export_json(FILE *f, const ld_study_info *info, const ld_trial *t, size_t n)
@@ -653,7 +744,7 @@ int cmd_export(int argc, char **argv, const cli_global *g)
     size_t n = 0;
     ld_status st = ld_db_get_study(db, pos[0], &info);
     if (st == LD_OK)
-        st = ld_db_list_trials(db, pos[0], strcmp(format, "json") == 0, &t, &n);
+        st = ld_db_list_trials(db, pos[0], 1, &t, &n); /* csv: for the summary columns */
     if (st != LD_OK) {
         code = cli_fail(st, "%s", ld_db_errmsg(db));
     } else {
@@ -662,7 +753,7 @@ int cmd_export(int argc, char **argv, const cli_global *g)
             code = cli_fail(LD_ERR_IO, "cannot write %s: %s", output, strerror(errno));
         } else {
             if (strcmp(format, "csv") == 0)
-                export_csv(f, t, n);
+                export_csv(f, t, n, info.metric);
             else
                 export_json(f, &info, t, n);
             if ((output ? fclose(f) : fflush(f)) != 0)

@@ -51,9 +51,11 @@ static const cli_command commands[] = {
      "(they are re-queued). Running the same sweep again resumes the study.\n"},
     {"status", cmd_status, "status [STUDY] [--json]",
      "studies in the journal with trial counts and best values", ""},
-    {"trials", cmd_trials, "trials STUDY [--state STATE] [--json]",
-     "one row per trial: state, value, duration, params",
-     "  --state STATE   only trials in this state (queued, running, complete, pruned, failed)\n"},
+    {"trials", cmd_trials, "trials STUDY [--state STATE] [--columns K,K] [--json]",
+     "one row per trial: state, value, duration, summary metrics, params",
+     "  --state STATE   only trials in this state (queued, running, complete, pruned, failed)\n"
+     "  --columns K,K   these metrics as columns, each trial's last value (default: the\n"
+     "                  summary metrics, those printed once such as test_acc=; none: no column)\n"},
     {"show", cmd_show, "show STUDY TRIAL [--json]",
      "one trial: params, per-step metrics, exit status, log tail", ""},
     {"best", cmd_best, "best STUDY [--json]", "the best complete trial",

@@ -320,9 +320,16 @@ static void trial_table(FILE *out, const ld_report *r)
                 names[n_names++] = r->trials[i].param_names[j];
             }
         }
+    const char **sum = NULL; /* summary metrics (test_acc=): a column each, after the objective */
+    size_t n_sum = ld_summary_keys(r->trials, r->n_trials, r->info.metric, &sum);
     fputs("<table class=\"sortable\" id=\"trials\"><thead><tr><th>#</th><th>state</th><th>", out);
     rd_escape(out, r->info.metric);
     fputs("</th>", out);
+    for (size_t k = 0; k < n_sum; k++) {
+        fputs("<th>", out);
+        rd_escape(out, sum[k]);
+        fputs("</th>", out);
+    }
     for (size_t k = 0; k < n_names; k++) {
         fputs("<th>", out);
         rd_escape(out, names[k]);
@@ -341,6 +348,16 @@ static void trial_table(FILE *out, const ld_report *r)
         fputs("\">", out);
         put_number(out, v);
         fputs("</td>", out);
+        for (size_t k = 0; k < n_sum; k++) {
+            double x = ld_trial_summary(t, sum[k]);
+            fputs("<td data-v=\"", out);
+            if (isfinite(x))
+                fprintf(out, "%.17g", x);
+            fputs("\">", out);
+            if (isfinite(x))
+                put_number(out, x);
+            fputs("</td>", out);
+        }
         for (size_t k = 0; k < n_names; k++) {
             const ld_value *pv = NULL;
             for (size_t j = 0; j < t->n_params && !pv; j++)
@@ -372,6 +389,7 @@ static void trial_table(FILE *out, const ld_report *r)
     }
     fputs("</tbody></table>\n", out);
     free(names);
+    free(sum);
 }
 
 ld_status ld_report_html(ld_report *r, const ld_html_opts *opts, FILE *out)

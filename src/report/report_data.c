@@ -453,26 +453,31 @@ void ld_report_free(ld_report *r)
     free(r);
 }
 
+/* Curve panels for keys reported per step; summary metrics (printed once: test_acc=) would be
+   empty panels of one point each, so they go to the table instead. */
 static ld_status build_groups(ld_report *r)
 {
     size_t n_keys = 0, cap = 0;
-    const char **keys = NULL;
+    const char **keys = NULL, **sum = NULL;
+    size_t n_sum = ld_summary_keys(r->trials, r->n_trials, r->info.metric, &sum);
     for (size_t i = 0; i < r->n_trials; i++)
         for (size_t s = 0; s < r->trials[i].n_series; s++) {
             const char *k = r->trials[i].series[s].key;
-            if (key_index(keys, n_keys, k) >= 0)
+            if (key_index(keys, n_keys, k) >= 0 || key_index(sum, n_sum, k) >= 0)
                 continue;
             if (n_keys == cap) {
                 cap = cap ? cap * 2 : 16;
                 const char **grown = realloc(keys, cap * sizeof *grown);
                 if (!grown) {
                     free(keys);
+                    free(sum);
                     return LD_ERR_NOMEM;
                 }
                 keys = grown;
             }
             keys[n_keys++] = k;
         }
+    free(sum);
     ld_status st = rd_groups_compute(keys, n_keys, &r->groups, &r->n_groups);
     /* the overlay shows the objective's key when reported, else the first validation key */
     r->overlay_key = NULL;

@@ -67,6 +67,30 @@ grep -q "lr=0.1" eq.html || fail "the report of study 'lr=0.1'"
 expect_exit 2 ld report rep other -o x.html
 expect_grep "report takes one study, got 'rep' and 'other'" err.txt
 
+# summary metrics (printed once: test_acc=, best_epoch=) in best, trials, export and the report's
+# table, and no curve panel of one point for them
+sed 's/^}.$/}'"'"'; echo "test_acc=$x best_epoch=4"/' trial.sh > trial_sum.sh
+sed -e 's/^name: rep$/name: sum/' -e 's/trial.sh/trial_sum.sh/' -e 's/trials: 12/trials: 3/' \
+    sweep.yaml > sum.yaml
+expect_exit 0 ld run sum.yaml -q
+expect_exit 0 ld best sum
+expect_grep "^trial [0-9]*: val_acc=[0-9.]* test_acc=[0-9.]* best_epoch=4$" out.txt
+expect_exit 0 ld best sum --json
+expect_eq "$(jq -c '.metrics.best_epoch' out.txt)" '{"mean":4,"sd":0,"n":1}' "best --json metrics"
+ld trials sum > t.txt
+expect_grep "^TRIAL  STATE     VALUE          DURATION  test_acc   best_epoch PARAMS$" t.txt
+ld trials sum --columns train_loss > t.txt
+expect_grep "DURATION  train_loss PARAMS$" t.txt
+expect_exit 2 ld trials sum --columns nope
+expect_grep "no trial of sum reported 'nope'" err.txt
+ld export sum --format csv > sum.csv
+expect_eq "$(head -1 sum.csv)" "number,state,value,x,opt,duration,started,finished,exit,reason,test_acc,best_epoch" \
+    "csv header"
+expect_eq "$(awk -F, 'NR > 1 && $12 != 4' sum.csv | wc -l)" 0 "csv best_epoch column"
+expect_exit 0 ld report sum -o sum.html
+grep -q "<th>test_acc</th><th>best_epoch</th><th>x</th>" sum.html || fail "report table columns"
+[ "$(grep -o 'best_epoch' sum.html | wc -l)" -eq 1 ] || fail "a curve panel for a summary metric"
+
 # plot: one SVG per kind, well-formed XML, the data as JSON
 for kind in curves history parallel slice importance; do
     expect_exit 0 ld plot rep --kind $kind -o $kind.svg
