@@ -49,7 +49,8 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN := $(foreach f,$(TOOL_SRC),$(BUILD)/tools/$(basename $(notdir $(f))))
 
 .PHONY: all deps test unit e2e demo bench install clean
-all: deps $(BUILD)/liandan $(BUILD)/libliandan.a $(BUILD)/liandan.pc $(TEST_BIN) $(TOOL_BIN)
+all: deps $(BUILD)/liandan $(BUILD)/liandan.1 $(BUILD)/libliandan.a $(BUILD)/liandan.pc \
+     $(TEST_BIN) $(TOOL_BIN)
 
 # Separate programs (e.g. trainers/textcnn) bring their own rules: each build.mk adds its
 # targets to EXTRA_BINS and its test binaries to EXTRA_TESTS (built into $(BUILD)/tests/).
@@ -71,6 +72,10 @@ $(BUILD)/libliandan.a: $(LIB_OBJ)
 
 $(BUILD)/liandan: $(CLI_OBJ) $(BUILD)/libliandan.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libliandan.a $(CLI_LIBS) $(LDLIBS)
+
+# The manual page, written by the program from its --help table.
+$(BUILD)/liandan.1: $(BUILD)/liandan
+	$(BUILD)/liandan help --man > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libliandan.a
 	@mkdir -p $(dir $@)
@@ -104,7 +109,9 @@ bench: all
 	@bench/run.sh $(BUILD)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(BUILD)/liandan.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 755 $(BUILD)/liandan $(EXTRA_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libliandan.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/liandan.h $(DESTDIR)$(PREFIX)/include/

@@ -29,6 +29,8 @@ typedef struct {
 
 const cli_command *cli_find(const char *name);
 int cli_help(const cli_command *cmd, FILE *out);
+/* The manual page (roff) for these commands (manpage.c). */
+void cli_write_man(FILE *out, const cli_command *cmds, size_t n, const char *global_help);
 
 /* Prints "liandan: <message>" to stderr; returns EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -158,7 +158,8 @@ static const cli_command commands[] = {
      "                  and class subsets, written in as comments (docs/playbook.md)\n"
      "  --time T        the playbook's time budget, shared by its stages (default 15m)\n"
      "  -o FILE         write to FILE (not overwritten without --force) instead of stdout\n"},
-    {"help", cmd_help, "help [COMMAND]", "this help, or one command's", ""},
+    {"help", cmd_help, "help [COMMAND | --man]", "this help, or one command's",
+     "  --man           the manual page, liandan.1 (roff), from this same help\n"},
     {"version", cmd_version, "version", "print the version", ""},
 };
 
@@ -207,6 +208,10 @@ static int cmd_help(int argc, char **argv, const cli_global *g)
     (void)g;
     if (argc < 2) {
         overview(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--man")) { /* liandan.1, from this same table */
+        cli_write_man(stdout, commands, N_COMMANDS, global_help);
         return EXIT_OK;
     }
     const cli_command *cmd = cli_find(argv[1]);
