@@ -379,8 +379,8 @@ static void show_text(const ld_trial *t)
         printf(", value %s", v);
     }
     printf("\n");
-    if (t->reason)
-        printf("reason: %s\n", t->reason);
+    if (t->reason) /* its first line: the tail of the output it may carry is the log's, below */
+        printf("reason: %.*s\n", (int)strcspn(t->reason, "\n"), t->reason);
     printf("params:\n");
     for (size_t i = 0; i < t->n_params; i++) {
         if (t->params[i].type == LD_VAL_NONE)
