@@ -134,10 +134,14 @@ static const char css[] =
     "th{cursor:pointer;background:#f0f0f0;position:sticky;top:0}"
     "td.t{text-align:left;white-space:normal}"
     "pre{background:#fff;border:1px solid #e4e4e4;padding:8px;overflow:auto}"
-    "nav a{color:#0969da}.note{color:#666;font-size:12px}";
+    "nav a{color:#0969da}.note{color:#666;font-size:12px}"
+    "[data-trial]{cursor:pointer}path.sel{stroke:#000!important;stroke-width:3px;"
+    "stroke-opacity:1!important}circle.sel{stroke:#000;stroke-width:2px;r:5px}"
+    "tr.sel td{background:#fff3b0}";
 
-/* Sorting the trial table by any column (numbers as numbers), and, in the dashboard, the poll
-   that swaps in a fresh page when the study's stamp changes. */
+/* Sorting the trial table by any column (numbers as numbers); clicking a trial in any chart or
+   in the table highlights it everywhere (its data-trial marks; again to clear); and, in the
+   dashboard, the poll that swaps in a fresh page when the study's stamp changes. */
 static const char script_sort[] =
     "function ldSortable(){document.querySelectorAll('table.sortable th').forEach(function(th,i)"
     "{th.onclick=function(){var tb=th.closest('table').tBodies[0],rows=[].slice.call(tb.rows),"
@@ -145,7 +149,12 @@ static const char script_sort[] =
     "var x=a.cells[i].dataset.v,y=b.cells[i].dataset.v,p=parseFloat(x),q=parseFloat(y);"
     "var c=(!isNaN(p)&&!isNaN(q))?p-q:(x||'').localeCompare(y||'');return up?c:-c;});"
     "rows.forEach(function(r){tb.appendChild(r);});};});}\n"
-    "ldSortable();\n";
+    "ldSortable();\n"
+    "document.addEventListener('click',function(e){var m=e.target.closest('[data-trial]');"
+    "if(!m)return;var n=m.getAttribute('data-trial'),on=!m.classList.contains('sel');"
+    "document.querySelectorAll('.sel').forEach(function(x){x.classList.remove('sel');});"
+    "if(on)document.querySelectorAll('[data-trial=\"'+n+'\"]').forEach(function(x)"
+    "{x.classList.add('sel');});});\n";
 
 static const char script_refresh[] =
     "(function(){var busy=false;setInterval(function(){if(busy)return;busy=true;"
@@ -338,8 +347,9 @@ static void trial_table(FILE *out, const ld_report *r)
     fputs("<th>duration</th><th>reason</th></tr></thead><tbody>\n", out);
     for (size_t i = 0; i < r->n_trials; i++) {
         const ld_trial *t = &r->trials[i];
-        fprintf(out, "<tr><td data-v=\"%d\">%d</td><td data-v=\"%s\" class=\"%s\">%s</td>",
-                t->number, t->number, ld_trial_state_name(t->state),
+        fprintf(out, "<tr data-trial=\"%d\"><td data-v=\"%d\">%d</td><td data-v=\"%s\" "
+                     "class=\"%s\">%s</td>",
+                t->number, t->number, t->number, ld_trial_state_name(t->state),
                 ld_trial_state_name(t->state), ld_trial_state_name(t->state));
         double v = rd_trial_value(t);
         fputs("<td data-v=\"", out);

@@ -166,8 +166,62 @@ static void draw_axes(FILE *out, const frame *f, const char *xlabel, const char 
 }
 
 /* A series as one path: NaN and infinite values break the line. */
+/* The hover text of a trial's mark: "trial 7 (complete): val_acc=0.83; lr=0.001, dropout=0.3",
+   as an SVG <title> child, which browsers show as a tooltip. */
+static void trial_tip(FILE *out, const ld_report *r, const ld_trial *t)
+{
+    char v[40] = "-";
+    double x = rd_trial_value(t);
+    if (isfinite(x))
+        rd_format(x, v, sizeof v);
+    fprintf(out, "<title>trial %d (%s): ", t->number, ld_trial_state_name(t->state));
+    rd_escape(out, r->info.metric ? r->info.metric : "value");
+    fprintf(out, "=%s", v);
+    for (size_t i = 0, first = 1; i < t->n_params; i++) {
+        if (t->params[i].type == LD_VAL_NONE)
+            continue;
+        char pv[128];
+        if (t->params[i].type == LD_VAL_FLOAT)
+            snprintf(pv, sizeof pv, "%.4g", t->params[i].num);
+        else
+            ld_value_format(&t->params[i], pv, sizeof pv);
+        fputs(first ? "; " : ", ", out);
+        rd_escape(out, t->param_names[i]);
+        fputc('=', out);
+        rd_escape(out, pv);
+        first = 0;
+    }
+    fputs("</title>", out);
+}
+
+static const ld_trial *trial_numbered(const ld_report *r, int number)
+{
+    for (size_t i = 0; i < r->n_trials; i++)
+        if (r->trials[i].number == number)
+            return &r->trials[i];
+    return NULL;
+}
+
+/* A circle for trial t, with its number for highlighting and its hover text. */
+static void trial_point(FILE *out, const ld_report *r, const ld_trial *t, double x, double y,
+                        const char *fill)
+{
+    fprintf(out, "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\"", x, y);
+    if (fill)
+        fprintf(out, " fill=\"%s\"", fill);
+    if (!t) {
+        fputs("/>", out);
+        return;
+    }
+    fprintf(out, " data-trial=\"%d\">", t->number);
+    trial_tip(out, r, t);
+    fputs("</circle>", out);
+}
+
+/* tip: the trial whose hover text the path carries, or NULL. */
 static void series_path(FILE *out, const frame *f, const ld_series *s, const char *color,
-                        double opacity, const char *extra)
+                        double opacity, const char *extra, const ld_report *r,
+                        const ld_trial *tip)
 {
     fprintf(out, "<path class=\"curve\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"", color);
     if (opacity < 1)
@@ -189,7 +243,13 @@ static void series_path(FILE *out, const frame *f, const ld_series *s, const cha
     }
     if (s->n == 1 && pen) /* one point: a dot */
         fputs("h0.1", out);
-    fputs("\"/>", out);
+    if (!tip) {
+        fputs("\"/>", out);
+        return;
+    }
+    fputs("\">", out);
+    trial_tip(out, r, tip);
+    fputs("</path>", out);
 }
 
 /* Where a pruned or failed trial stopped: a cross at its last finite point. */
@@ -280,7 +340,7 @@ void rd_svg_curves(const ld_report *r, const ld_trial *t, FILE *out, int standal
             if (g->n_keys == 1)
                 color = TRAIN_COLOR;
             if (s) {
-                series_path(out, &f, s, color, 1, NULL);
+                series_path(out, &f, s, color, 1, NULL, r, NULL);
                 if (stopped_early(t) && k == g->n_keys - 1)
                     stop_mark(out, &f, s, "#000");
             }
@@ -356,7 +416,7 @@ void rd_svg_overlay(const ld_report *r, FILE *out, int standalone)
             if (isfinite(v))
                 rd_color(goodness(r, v), color);
             snprintf(extra, sizeof extra, " data-trial=\"%d\"", t->number);
-            series_path(out, &f, s, color, pass == 0 ? FADED : 0.9, extra);
+            series_path(out, &f, s, color, pass == 0 ? FADED : 0.9, extra, r, t);
             if (pass == 0)
                 stop_mark(out, &f, s, t->state == LD_TRIAL_FAILED ? "#c00" : "#666");
         }
@@ -383,8 +443,8 @@ void rd_svg_history(const ld_report *r, FILE *out, int standalone)
     draw_axes(out, &f, "trial", r->objective.name, 1);
     fputs("<g fill=\"" TRAIN_COLOR "\" fill-opacity=\"0.6\">", out);
     for (size_t i = 0; i < h->n; i++)
-        fprintf(out, "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\"/>",
-                fx(&f, h->trial[i]), fy(&f, h->value[i]));
+        trial_point(out, r, trial_numbered(r, h->trial[i]), fx(&f, h->trial[i]),
+                    fy(&f, h->value[i]), NULL);
     fputs("</g>\n", out);
     if (h->n) {
         fputs("<path class=\"best\" fill=\"none\" stroke=\"" VAL_COLOR "\" stroke-width=\"2\" d=\"",
@@ -462,7 +522,9 @@ void rd_svg_parallel(const ld_report *r, FILE *out, int standalone)
                         top + (1 - p) * h);
                 pen = 1;
             }
-            fputs("\"/>", out);
+            fputs("\">", out);
+            trial_tip(out, r, &r->trials[i]);
+            fputs("</path>", out);
         }
     fputs("</g>\n", out);
     for (size_t j = 0; j <= d; j++) {
@@ -526,8 +588,7 @@ void rd_svg_slice(const ld_report *r, FILE *out, int standalone)
                      0.6 / (double)a->n_cats;
             char color[8];
             rd_color(r->n_trials > 1 ? (double)i / (double)(r->n_trials - 1) : 1, color);
-            fprintf(out, "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>",
-                    f.x + p * f.w, fy(&f, v), color);
+            trial_point(out, r, &r->trials[i], f.x + p * f.w, fy(&f, v), color);
         }
         fputs("</g>\n", out);
     }

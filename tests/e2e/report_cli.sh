@@ -32,7 +32,14 @@ expect_exit 0 ld report rep -o rep.html
 expect_grep "wrote rep.html" err.txt
 [ "$(grep -c '<svg class="chart"' rep.html)" -eq $((12 + 5)) ] || fail "expected 17 charts"
 expect_eq "$(grep -o 'class="curve"' rep.html | wc -l | tr -d ' ')" $((12 * 4 + 12 + 12)) "curve paths"
-expect_eq "$(grep -c '^<tr><td data-v=' rep.html)" 12 "table rows"
+expect_eq "$(grep -c '^<tr data-trial=' rep.html)" 12 "table rows"
+# hover text on every trial's marks (history, slices, parallel coordinates, curves) and a row
+# per trial to highlight with them
+for n in 0 5 11; do
+    c=$(grep -o "data-trial=\"$n\"><title>trial $n ([a-z]*): val_acc=" rep.html | wc -l)
+    [ "$c" -ge 3 ] || fail "trial $n has hover text on $c marks"
+done
+grep -q "document.addEventListener('click'" rep.html || fail "no click-to-highlight script"
 expect_grep "does x matter more than opt?" rep.html
 expect_grep "Content-Security-Policy" rep.html
 if grep -Eq '(src|href)="(https?:)?//' rep.html; then fail "the report refers to the network"; fi

@@ -202,7 +202,7 @@ static void test_study(const char *dir)
     CHECK_INT_EQ(ld_report_html(r, NULL, f), LD_OK);
     fclose(f);
     CHECK_INT_EQ(count(html, "<svg class=\"chart\""), N_TRIALS + 5);
-    CHECK_INT_EQ(count(html, "<tr><td data-v="), N_TRIALS);
+    CHECK_INT_EQ(count(html, "<tr data-trial="), N_TRIALS);
     CHECK(strstr(html, "src=") == NULL && strstr(html, "href=\"http") == NULL);
     free(html);
 
