@@ -1036,9 +1036,10 @@ static char *next_step(playbook *pb, size_t i)
 }
 
 /*
- * The time a confirm stage needs: its rounds (K x S trials, `parallel` at a time) times the
- * median duration of the complete trials so far, a trial on a train_fraction F sample counted
- * as its duration / F. 0 before any result.
+ * The time a confirm stage needs: its rounds (K x S trials, `parallel` at a time) times a
+ * round's duration: the longest of the K best trials on the full data so far, and at least the
+ * median duration of the complete trials (a trial on a train_fraction F sample counted as its
+ * duration / F). 0 before any result.
  */
 static double confirm_need(const ld_spec *spec, const stage_view *views, size_t n_views)
 {
@@ -1059,9 +1060,20 @@ static double confirm_need(const ld_spec *spec, const stage_view *views, size_t 
     double need = 0;
     if (m) {
         qsort(d, m, sizeof *d, by_start); /* ascending, by the first double */
+        /* the configurations it will re-train, when known, are the better guess: the best
+           ones of a search often train longest (more epochs, wider models) */
+        double round = d[m / 2];
+        size_t pm = 0;
+        candidate *pool = pool_trials(spec, views, n_views, (size_t)-1, &pm);
+        for (size_t r = 0; pool && r < pm && r < (size_t)confirm->confirm_top; r++) {
+            const ld_trial *t = pool[r].trial;
+            if (t->finished > t->started && t->started > 0)
+                round = fmax(round, t->finished - t->started);
+        }
+        free(pool);
         int parallel = spec->parallel > 0 ? spec->parallel : 1;
         long trials = (long)confirm->confirm_top * confirm->confirm_seeds;
-        need = d[m / 2] * (double)((trials + parallel - 1) / parallel);
+        need = round * (double)((trials + parallel - 1) / parallel);
     }
     free(d);
     return need;
