@@ -50,8 +50,9 @@ void rd_format(double v, char *buf, size_t size)
         snprintf(buf, size, "%.4g", v);
 }
 
-/* Anchors of a dark-blue-to-yellow ramp whose lightness rises evenly (as matplotlib's viridis
-   does), so "better" reads as "brighter" in colour and in grey. */
+/* Anchors of matplotlib's viridis ramp, whose lightness changes evenly, run from yellow at
+   t = 0 to dark violet at t = 1: "better" (t near 1) is the darkest, the most readable on the
+   white page, where the ramp's pale yellow end is left to the worst trials. */
 void rd_color(double t, char out[8])
 {
     static const unsigned char ramp[][3] = {
@@ -62,7 +63,7 @@ void rd_color(double t, char out[8])
         t = 0;
     if (t > 1)
         t = 1;
-    double x = t * last;
+    double x = (1 - t) * last;
     int i = (int)x;
     if (i >= last)
         i = last - 1;

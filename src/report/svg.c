@@ -380,6 +380,41 @@ static void ramp_legend(FILE *out, const ld_report *r, double x, double y, doubl
 
 /* ---- all trials ------------------------------------------------------------------------ */
 
+/* "#N" at the last point of the three best complete trials' curves, so the eye finds them. */
+static void label_best_curves(FILE *out, const ld_report *r, const frame *f, const char *key,
+                              const unsigned char *keep)
+{
+    size_t best[3];
+    size_t n = 0;
+    for (size_t i = 0; key && keep && i < r->n_trials; i++) {
+        const ld_trial *t = &r->trials[i];
+        double v = rd_trial_value(t);
+        if (!keep[i] || t->state != LD_TRIAL_COMPLETE || !isfinite(v) || !ld_trial_series(t, key))
+            continue;
+        size_t at = n < 3 ? n++ : 3; /* insertion into the best three, best first */
+        while (at > 0 && goodness(r, v) > goodness(r, rd_trial_value(&r->trials[best[at - 1]]))) {
+            if (at < 3)
+                best[at] = best[at - 1];
+            at--;
+        }
+        if (at < 3)
+            best[at] = i;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const ld_trial *t = &r->trials[best[k]];
+        const ld_series *s = ld_trial_series(t, key);
+        for (size_t j = s->n; j-- > 0;)
+            if (isfinite(s->values[j]) && isfinite(s->steps[j])) {
+                char label[16];
+                snprintf(label, sizeof label, "#%d", t->number);
+                fprintf(out, "<g class=\"best-label\" data-trial=\"%d\">", t->number);
+                text(out, fx(f, s->steps[j]) + 3, fy(f, s->values[j]) + 3, "start", label);
+                fputs("</g>", out);
+                break;
+            }
+    }
+}
+
 void rd_svg_overlay(const ld_report *r, FILE *out, int standalone)
 {
     const double W = 720, H = 340;
@@ -420,6 +455,7 @@ void rd_svg_overlay(const ld_report *r, FILE *out, int standalone)
             if (pass == 0)
                 stop_mark(out, &f, s, t->state == LD_TRIAL_FAILED ? "#c00" : "#666");
         }
+    label_best_curves(out, r, &f, key, keep);
     if (kept < r->n_trials) {
         char note[96];
         snprintf(note, sizeof note, "%zu of %zu trials drawn (the best half and a sample)", kept,

@@ -40,6 +40,14 @@ for n in 0 5 11; do
     [ "$c" -ge 3 ] || fail "trial $n has hover text on $c marks"
 done
 grep -q "document.addEventListener('click'" rep.html || fail "no click-to-highlight script"
+# the best trial: labelled by its number on the curves, in the ramp's darkest colour (viridis's
+# violet end, readable on white), not its pale yellow one
+best=$(ld best rep --json | jq .trial)
+grep -q "class=\"best-label\" data-trial=\"$best\"><text[^>]*>#$best<" rep.html ||
+    fail "the best curve is not labelled #$best"
+grep -q "stroke=\"#440154\"[^>]*data-trial=\"$best\"" rep.html ||
+    fail "the best trial's curve is not the darkest colour"
+grep -q 'stroke="#fde725"[^>]*data-trial="'"$best"'"' rep.html && fail "the best curve is pale yellow"
 expect_grep "does x matter more than opt?" rep.html
 expect_grep "Content-Security-Policy" rep.html
 if grep -Eq '(src|href)="(https?:)?//' rep.html; then fail "the report refers to the network"; fi
