@@ -375,10 +375,10 @@ static char *describe_stage(const playbook *pb, size_t i, const stage_view *prev
 
 /*
  * The sweep of stage i. frozen: where the parameters it does not search are held; prev: the
- * stage before (for refine); n_configs: a confirm stage's number of configurations.
+ * stage before (for refine); n_confirm: a confirm stage's number of trials (its budget).
  */
 static char *write_stage(playbook *pb, size_t i, const ld_value *frozen, const stage_view *prev,
-                         const char *frozen_from, size_t n_configs)
+                         const char *frozen_from, size_t n_confirm)
 {
     const ld_spec *spec = pb->spec;
     const ld_stage *st = &spec->stages[i];
@@ -429,7 +429,7 @@ static char *write_stage(playbook *pb, size_t i, const ld_value *frozen, const s
     }
     ld_yw_key(&sw.w, "parameters");
     emit_params(&sw, map_get(pb, root, "parameters"), NULL);
-    long trials = st->confirm_seeds ? (long)n_configs * st->confirm_seeds : st->budget_trials;
+    long trials = st->confirm_seeds ? (long)n_confirm : st->budget_trials;
     if (trials > 0) {
         ld_yw_key(&sw.w, "budget");
         ld_yw_map_start(&sw.w, 1);
@@ -654,11 +654,11 @@ static size_t confirm_configs(const ld_spec *spec, const ld_spec *cs, const stag
    configuration's seeds are 1, 2, ... S, skipping the one it already ran with on the full data
    (ran_seed; 0: none), whose run would only repeat itself. */
 static ld_status enqueue_confirm(ld_study *cs, const ld_stage *stage, ld_value **configs,
-                                 size_t n, const long *ran_seed)
+                                 size_t n, const long *ran_seed, int seeds)
 {
     int seed = ld_spec_param_index(cs->spec, stage->seed_param);
     ld_status st = LD_OK;
-    for (int k = 1; st == LD_OK && k <= stage->confirm_seeds; k++)
+    for (int k = 1; st == LD_OK && k <= seeds && k <= stage->confirm_seeds; k++)
         for (size_t c = 0; st == LD_OK && c < n; c++) {
             long s = ran_seed[c] > 0 && k >= ran_seed[c] ? k + 1 : k;
             if (seed >= 0)
@@ -1036,12 +1036,12 @@ static char *next_step(playbook *pb, size_t i)
 }
 
 /*
- * The time a confirm stage needs: its rounds (K x S trials, `parallel` at a time) times a
- * round's duration: the longest of the K best trials on the full data so far, and at least the
- * median duration of the complete trials (a trial on a train_fraction F sample counted as its
- * duration / F). 0 before any result.
+ * How long one confirm trial is expected to take: the longest of the K best trials on the full
+ * data so far (the best configurations of a search often train longest: more epochs, wider
+ * models), and at least the median complete trial (one on a train_fraction F sample counted as
+ * its duration / F). 0 before any result.
  */
-static double confirm_need(const ld_spec *spec, const stage_view *views, size_t n_views)
+static double confirm_trial_seconds(const ld_spec *spec, const stage_view *views, size_t n_views)
 {
     const ld_stage *confirm = &spec->stages[spec->n_stages - 1];
     size_t total = 0, m = 0;
@@ -1057,26 +1057,53 @@ static double confirm_need(const ld_spec *spec, const stage_view *views, size_t 
                 d[m++] = (t->finished - t->started) / fmin(frac, 1);
         }
     }
-    double need = 0;
+    double seconds = 0;
     if (m) {
         qsort(d, m, sizeof *d, by_start); /* ascending, by the first double */
-        /* the configurations it will re-train, when known, are the better guess: the best
-           ones of a search often train longest (more epochs, wider models) */
-        double round = d[m / 2];
+        seconds = d[m / 2];
         size_t pm = 0;
         candidate *pool = pool_trials(spec, views, n_views, (size_t)-1, &pm);
         for (size_t r = 0; pool && r < pm && r < (size_t)confirm->confirm_top; r++) {
             const ld_trial *t = pool[r].trial;
             if (t->finished > t->started && t->started > 0)
-                round = fmax(round, t->finished - t->started);
+                seconds = fmax(seconds, t->finished - t->started);
         }
         free(pool);
-        int parallel = spec->parallel > 0 ? spec->parallel : 1;
-        long trials = (long)confirm->confirm_top * confirm->confirm_seeds;
-        need = round * (double)((trials + parallel - 1) / parallel);
     }
     free(d);
-    return need;
+    return seconds;
+}
+
+/* The time `seeds` rounds of a confirm stage take: K trials each, `parallel` at a time. */
+static double confirm_rounds_seconds(const ld_spec *spec, const stage_view *views,
+                                     size_t n_views, int seeds)
+{
+    const ld_stage *confirm = &spec->stages[spec->n_stages - 1];
+    long parallel = spec->parallel > 0 ? spec->parallel : 1;
+    long trials = (long)confirm->confirm_top * seeds;
+    return confirm_trial_seconds(spec, views, n_views) *
+           (double)((trials + parallel - 1) / parallel);
+}
+
+/* The time a confirm stage needs: all its rounds (K x S trials). */
+static double confirm_need(const ld_spec *spec, const stage_view *views, size_t n_views)
+{
+    return confirm_rounds_seconds(spec, views, n_views,
+                                  spec->stages[spec->n_stages - 1].confirm_seeds);
+}
+
+/* How many seeds a confirm stage with `left` seconds queues: as many rounds as fit (at least
+   one), so that it does not start a round it cannot finish; all of them without a time limit
+   or before any result. */
+static int confirm_seeds_that_fit(const ld_spec *spec, const stage_view *views, size_t n_views,
+                                  double left)
+{
+    int seeds = spec->stages[spec->n_stages - 1].confirm_seeds;
+    double one = confirm_rounds_seconds(spec, views, n_views, 1);
+    if (left <= 0 || one <= 0)
+        return seeds;
+    int fit = (int)(left / one);
+    return fit < 1 ? 1 : fit < seeds ? fit : seeds;
 }
 
 /* Is a confirm stage's time (left seconds) too short to re-train even once, while the stages
@@ -1144,10 +1171,10 @@ static ld_status frozen_values(const ld_spec *spec, const stage_view *views, siz
     return LD_OK;
 }
 
-/* Creates stage i's study (or reopens it with its stored sweep) and, when queue is set, queues a
-   confirm's trials. */
+/* Creates stage i's study (or reopens it with its stored sweep) and queues a confirm's trials,
+   `seeds` rounds of them (0: none). */
 static ld_status open_stage(playbook *pb, size_t i, stage_view *views, const ld_overrides *ov,
-                            int queue, ld_study **out)
+                            int seeds, ld_study **out)
 {
     const ld_spec *spec = pb->spec;
     const ld_stage *stage = &spec->stages[i];
@@ -1178,7 +1205,8 @@ static ld_status open_stage(playbook *pb, size_t i, stage_view *views, const ld_
             free(draft);
         }
         if (st == LD_OK)
-            text = write_stage(pb, i, frozen, i ? &views[i - 1] : NULL, from, n_configs);
+            text = write_stage(pb, i, frozen, i ? &views[i - 1] : NULL, from,
+                               n_configs * (size_t)(seeds > 0 ? seeds : 0));
     }
     if (st == LD_OK && !text)
         st = ld_db_fail(pb->db, LD_ERR_NOMEM, "cannot write the sweep of stage '%s'", stage->name);
@@ -1187,13 +1215,13 @@ static ld_status open_stage(playbook *pb, size_t i, stage_view *views, const ld_
         st = parse_stage_sweep(pb->db, spec, i, text, &ss);
     if (st == LD_OK)
         st = ld_study_open_spec(pb->db, ss, ov, out);
-    if (st == LD_OK && queue && configs && n_configs) { /* once, when the stage is created */
+    if (st == LD_OK && seeds > 0 && configs && n_configs) { /* once, when it is created */
         ld_trial *queued = NULL;
         size_t n = 0;
         st = ld_db_list_trials(pb->db, views[i].study, 0, &queued, &n);
         ld_trials_free(queued, n);
         if (st == LD_OK && n == 0)
-            st = enqueue_confirm(*out, stage, configs, n_configs, ran_seed);
+            st = enqueue_confirm(*out, stage, configs, n_configs, ran_seed, seeds);
     }
     for (size_t c = 0; configs && c < n_configs; c++)
         values_free(configs[c], (*out && (*out)->spec) ? (*out)->spec->n_params : 0);
@@ -1234,7 +1262,10 @@ ld_status ld_playbook_run(ld_study *s, ld_event_fn on_event, void *user, size_t 
         ld_study *ss = NULL;
         if (left >= 0) {
             ld_overrides ov = {.time_seconds = left, .parallel = spec->parallel};
-            st = open_stage(&pb, i, views, &ov, 1, &ss);
+            int seeds = stage->confirm_seeds && seconds != 0
+                            ? confirm_seeds_that_fit(spec, views, i, left)
+                            : stage->confirm_seeds;
+            st = open_stage(&pb, i, views, &ov, seeds, &ss);
             if (st != LD_OK)
                 break;
             char t[32];

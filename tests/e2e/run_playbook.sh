@@ -248,6 +248,29 @@ cat err.txt
 expect_eq "$(grep -c '^latesample.confirm 1 ' runs.txt)" 1 "confirm runs after a search on a sample only"
 expect_grep "^playbook latesample: confirmed " out.txt
 
+# ---- a confirm queues only the rounds that fit its time: 4s for trials of 1.5s (5 x 0.3s), one
+# configuration, parallel 1: 2 of its 3 seeds, and it ends on time ----
+cat > fit.yaml <<'Y'
+name: fit
+command: [sh, train.sh, "${args}", --sleep=0.3]
+metric: {name: val_acc, goal: maximize}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1e-4, max: 0.1}
+  epochs: {value: 5}
+stages:
+  - name: search
+    method: random
+    budget: {trials: 2}
+  - name: confirm
+    confirm: {top: 1, seeds: 3}
+    budget: {time: 4s}
+Y
+expect_exit 0 ld run fit.yaml
+cat err.txt | grep -v '^trial'
+expect_eq "$(grep -c '^fit.confirm ' runs.txt)" 2 "confirm runs that fit 4s"
+expect_grep "^playbook fit: confirmed " out.txt
+expect_grep "(sd [0-9.e-]*, 2 seeds;" out.txt
+
 # ---- mistakes in stages ----
 cat > bad1.yaml <<'Y'
 name: bad
