@@ -137,7 +137,8 @@ static const char css[] =
     "nav a{color:#0969da}.note{color:#666;font-size:12px}"
     "[data-trial]{cursor:pointer}path.sel{stroke:#000!important;stroke-width:3px;"
     "stroke-opacity:1!important}circle.sel{stroke:#000;stroke-width:2px;r:5px}"
-    "tr.sel td{background:#fff3b0}";
+    "tr.sel td{background:#fff3b0}"
+    "svg[data-kind=overlay]{cursor:crosshair}g.zoom path{vector-effect:non-scaling-stroke}";
 
 /* Sorting the trial table by any column (numbers as numbers); clicking a trial in any chart or
    in the table highlights it everywhere (its data-trial marks; again to clear); and, in the
@@ -156,6 +157,71 @@ static const char script_sort[] =
     "if(on)document.querySelectorAll('[data-trial=\"'+n+'\"]').forEach(function(x)"
     "{x.classList.add('sel');});});\n";
 
+/* Zoom on the learning curves: drag a box over the plot to zoom into it (again to zoom further),
+   double-click to go back. The curves' group takes a transform and the ticks are redrawn for the
+   window shown; the best curves' labels follow. ldZoomed keeps each chart's window so that the
+   dashboard's refresh keeps it. A drag does not count as a click (no highlight). */
+static const char script_zoom[] =
+    "var ldZoomed={};function ldZoomAll(){document.querySelectorAll('g.zoom[data-frame]')"
+    ".forEach(function(g){ldZoom(g.closest('svg'),g);});}\n"
+    "function ldZoom(svg,g){var f=g.dataset.frame.split(' ').map(Number),X=f[0],Y=f[1],W=f[2],"
+    "H=f[3],ticks=svg.querySelector('g.ticks'),key=svg.dataset.kind,start=null,box=null,"
+    "ns='http://www.w3.org/2000/svg';"
+    "function el(n,a){var e=document.createElementNS(ns,n);for(var k in a)e.setAttribute(k,a[k]);"
+    "return e;}"
+    "function pt(e){var r=svg.getBoundingClientRect(),b=svg.viewBox.baseVal;"
+    "return[b.x+(e.clientX-r.left)*b.width/r.width,b.y+(e.clientY-r.top)*b.height/r.height];}"
+    "function clamp(p){return[Math.min(Math.max(p[0],X),X+W),Math.min(Math.max(p[1],Y),Y+H)];}"
+    "function nice(lo,hi,want){var raw=(hi-lo)/want,mag=Math.pow(10,Math.floor(Math.log10(raw))),"
+    "q=raw/mag,step=mag*(q>5?10:q>2?5:q>1?2:1),out=[];"
+    "for(var t=Math.ceil(lo/step)*step;t<=hi+step*1e-9&&out.length<16;t+=step)"
+    "out.push(Math.abs(t)<step*1e-9?0:t);return out;}"
+    "function fmt(t){return String(+t.toPrecision(6));}"
+    "function labels(m){svg.querySelectorAll('g.best-label text').forEach(function(t){"
+    "if(!t.dataset.x){t.dataset.x=t.getAttribute('x');t.dataset.y=t.getAttribute('y');}"
+    "var x=+t.dataset.x,y=+t.dataset.y;if(m){x=m[0]*(x-3)+m[2]+3;y=m[1]*(y-3)+m[3]+3;}"
+    "t.setAttribute('x',x);t.setAttribute('y',y);"
+    "t.style.display=x<X||x>X+W||y<Y||y>Y+H?'none':'';});}"
+    "function apply(v){var old=svg.querySelector('g.zticks');if(old)old.remove();"
+    "if(!v){g.removeAttribute('transform');ticks.style.display='';delete ldZoomed[key];"
+    "labels(null);return;}"
+    "ldZoomed[key]=v;var sx=W/(v[1]-v[0]),sy=H/(v[3]-v[2]),tx=X-v[0]*sx,ty=Y-v[2]*sy;"
+    "g.setAttribute('transform','matrix('+sx+' 0 0 '+sy+' '+tx+' '+ty+')');"
+    "ticks.style.display='none';"
+    "var x0=f[4]+(v[0]-X)/W*(f[5]-f[4]),x1=f[4]+(v[1]-X)/W*(f[5]-f[4]),"
+    "y1=f[7]-(v[2]-Y)/H*(f[7]-f[6]),y0=f[7]-(v[3]-Y)/H*(f[7]-f[6]),"
+    "z=el('g',{'class':'zticks'}),d='M'+X+' '+Y+'V'+(Y+H)+'H'+(X+W),grid='';"
+    "nice(x0,x1,5).forEach(function(t){var p=X+(t-x0)/(x1-x0)*W;d+='M'+p+' '+(Y+H)+'v3';"
+    "var s=el('text',{x:p,y:Y+H+12,'text-anchor':'middle'});s.textContent=fmt(t);"
+    "z.appendChild(s);});"
+    "nice(y0,y1,4).forEach(function(t){var p=Y+H-(t-y0)/(y1-y0)*H;grid+='M'+(X+1)+' '+p+'H'+(X+W);"
+    "var s=el('text',{x:X-3,y:p+3,'text-anchor':'end'});s.textContent=fmt(t);"
+    "z.appendChild(s);});"
+    "z.insertBefore(el('path',{d:d,fill:'none',stroke:'#888'}),z.firstChild);"
+    "z.insertBefore(el('path',{d:grid||'M0 0',stroke:'#eee'}),z.firstChild);"
+    "ticks.parentNode.insertBefore(z,ticks);labels([sx,sy,tx,ty]);}"
+    "function end(e){if(!start)return;var a=start,b=box&&box.end;start=null;"
+    "if(box){box.remove();box=null;}"
+    "if(!b||Math.abs(b[0]-a[0])<5||Math.abs(b[1]-a[1])<5)return;"
+    "var v=ldZoomed[key]||[X,X+W,Y,Y+H],ox=function(p){return v[0]+(p-X)/W*(v[1]-v[0]);},"
+    "oy=function(p){return v[2]+(p-Y)/H*(v[3]-v[2]);};"
+    "apply([ox(Math.min(a[0],b[0])),ox(Math.max(a[0],b[0])),oy(Math.min(a[1],b[1])),"
+    "oy(Math.max(a[1],b[1]))]);svg.ldNoClick=true;"
+    "setTimeout(function(){svg.ldNoClick=false;},0);}"
+    "svg.addEventListener('mousedown',function(e){var p=pt(e);"
+    "if(e.button!==0||p[0]<X||p[0]>X+W||p[1]<Y||p[1]>Y+H)return;start=p;e.preventDefault();});"
+    "svg.addEventListener('mousemove',function(e){if(!start)return;var p=clamp(pt(e));"
+    "if(!box){box=el('rect',{'class':'zbox',fill:'rgba(9,105,218,.12)',stroke:'#0969da'});"
+    "svg.appendChild(box);}box.end=p;box.setAttribute('x',Math.min(p[0],start[0]));"
+    "box.setAttribute('y',Math.min(p[1],start[1]));"
+    "box.setAttribute('width',Math.abs(p[0]-start[0]));"
+    "box.setAttribute('height',Math.abs(p[1]-start[1]));});"
+    "svg.addEventListener('mouseup',end);svg.addEventListener('mouseleave',end);"
+    "svg.addEventListener('click',function(e){if(svg.ldNoClick)e.stopPropagation();},true);"
+    "svg.addEventListener('dblclick',function(){apply(null);});"
+    "if(ldZoomed[key])apply(ldZoomed[key]);}\n"
+    "ldZoomAll();\n";
+
 static const char script_refresh[] =
     "(function(){var busy=false;setInterval(function(){if(busy)return;busy=true;"
     "var cur=document.getElementById('report');"
@@ -163,7 +229,7 @@ static const char script_refresh[] =
     ".then(function(s){if(s.trim()===cur.dataset.stamp)return;"
     "return fetch(location.href,{cache:'no-store'}).then(function(r){return r.text();})"
     ".then(function(h){var d=new DOMParser().parseFromString(h,'text/html');"
-    "var m=d.getElementById('report');if(m){cur.replaceWith(m);ldSortable();}});})"
+    "var m=d.getElementById('report');if(m){cur.replaceWith(m);ldSortable();ldZoomAll();}});})"
     ".catch(function(){}).then(function(){busy=false;});},2000);})();\n";
 
 static void put_duration(FILE *out, double s)
@@ -245,7 +311,10 @@ static void header(FILE *out, const ld_report *r)
             char v[256];
             if (t->params[j].type == LD_VAL_NONE)
                 continue;
-            ld_value_format(&t->params[j], v, sizeof v);
+            if (t->params[j].type == LD_VAL_FLOAT) /* four digits, as the hover text; */
+                snprintf(v, sizeof v, "%.4g", t->params[j].num); /* the table has them all */
+            else
+                ld_value_format(&t->params[j], v, sizeof v);
             rd_escape(out, t->param_names[j]);
             fputc('=', out);
             rd_escape(out, v);
@@ -433,7 +502,7 @@ ld_status ld_report_html(ld_report *r, const ld_html_opts *opts, FILE *out)
     fputs("<section id=\"curves\"><h2>Learning curves</h2>\n", out);
     rd_svg_overlay(r, out, 0);
     fputs("<p class=\"note\">pruned and failed trials are faded; a cross marks where each "
-          "stopped</p>\n",
+          "stopped; drag a box over the curves to zoom in, double-click to zoom out</p>\n",
           out);
     trial_charts(out, r, max_charts);
     fputs("</section>\n<section id=\"history\"><h2>Optimization history</h2>\n", out);
@@ -454,7 +523,7 @@ ld_status ld_report_html(ld_report *r, const ld_html_opts *opts, FILE *out)
         rd_escape(out, r->info.sweep_text);
         fputs("</pre></section>\n", out);
     }
-    fprintf(out, "<p class=\"note\">liandan %s</p></main>\n<script>%s%s</script></body></html>\n",
-            LD_VERSION, script_sort, opts->refresh_url ? script_refresh : "");
+    fprintf(out, "<p class=\"note\">liandan %s</p></main>\n<script>%s%s%s</script></body></html>\n",
+            LD_VERSION, script_sort, script_zoom, opts->refresh_url ? script_refresh : "");
     return finish_write(r, out);
 }

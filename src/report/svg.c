@@ -116,6 +116,20 @@ static void coord(FILE *out, double v)
         fprintf(out, "%.1f", (double)tenths / 10);
 }
 
+/* The names of a frame's axes, either of them NULL. */
+static void draw_axis_labels(FILE *out, const frame *f, const char *xlabel, const char *ylabel)
+{
+    if (xlabel)
+        text(out, f->x + f->w / 2, f->y + f->h + 24, "middle", xlabel);
+    if (ylabel) {
+        fprintf(out, "<text transform=\"translate(%.1f %.1f) rotate(-90)\" text-anchor=\"middle\">",
+                f->x - 34, f->y + f->h / 2);
+        rd_escape(out, ylabel);
+        fputs("</text>", out);
+    }
+    fputc('\n', out);
+}
+
 /* The frame's axes, ticks and labels; xlabel/ylabel may be NULL. Grid lines, ticks and labels
    each go in one element or group: a report holds hundreds of these frames. */
 static void draw_axes(FILE *out, const frame *f, const char *xlabel, const char *ylabel,
@@ -154,15 +168,7 @@ static void draw_axes(FILE *out, const frame *f, const char *xlabel, const char 
         coord(out, f->y + f->h + 12), fprintf(out, "\">%s</text>", buf);
     }
     fputs("</g>", out);
-    if (xlabel)
-        text(out, f->x + f->w / 2, f->y + f->h + 24, "middle", xlabel);
-    if (ylabel) {
-        fprintf(out, "<text transform=\"translate(%.1f %.1f) rotate(-90)\" text-anchor=\"middle\">",
-                f->x - 34, f->y + f->h / 2);
-        rd_escape(out, ylabel);
-        fputs("</text>", out);
-    }
-    fputc('\n', out);
+    draw_axis_labels(out, f, xlabel, ylabel);
 }
 
 /* A series as one path: NaN and infinite values break the line. */
@@ -435,8 +441,19 @@ void rd_svg_overlay(const ld_report *r, FILE *out, int standalone)
     snprintf(head, sizeof head, "%s per step, coloured by final %s", key ? key : "(nothing reported)",
              r->info.metric ? r->info.metric : "value");
     text(out, f.x, 14, "start", head);
-    draw_axes(out, &f, "step", key, 1);
+    /* Zoomable (html.c's script): the ticks are redrawn for a zoomed window, the curves sit in
+       a group that takes the zoom's transform, clipped to the frame (a little above and below
+       it, where diverged values are drawn); data-frame gives the pixel box and data window. */
+    fputs("<g class=\"ticks\">", out);
+    draw_axes(out, &f, NULL, NULL, 1);
+    fputs("</g>", out);
+    draw_axis_labels(out, &f, "step", key);
     ramp_legend(out, r, W - 190, 6, 120);
+    fprintf(out, "<clipPath id=\"ld-clip-overlay\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                 "height=\"%.1f\"/></clipPath><g clip-path=\"url(#ld-clip-overlay)\">"
+                 "<g class=\"zoom\" data-frame=\"%.1f %.1f %.1f %.1f %.17g %.17g %.17g %.17g\">",
+            f.x - 2, f.y - 0.06 * f.h, f.w + 4, f.h * 1.12, f.x, f.y, f.w, f.h, f.xlo, f.xhi,
+            f.ylo, f.yhi);
     /* faded ones first, so the complete trials' curves stay on top */
     for (int pass = 0; pass < 2 && key && keep; pass++)
         for (size_t i = 0; i < r->n_trials; i++) {
@@ -455,6 +472,7 @@ void rd_svg_overlay(const ld_report *r, FILE *out, int standalone)
             if (pass == 0)
                 stop_mark(out, &f, s, t->state == LD_TRIAL_FAILED ? "#c00" : "#666");
         }
+    fputs("</g></g>", out);
     label_best_curves(out, r, &f, key, keep);
     if (kept < r->n_trials) {
         char note[96];
@@ -477,11 +495,7 @@ void rd_svg_history(const ld_report *r, FILE *out, int standalone)
     widen(&f.xlo, &f.xhi);
     text(out, f.x, 14, "start", "each trial's value, and the best so far");
     draw_axes(out, &f, "trial", r->objective.name, 1);
-    fputs("<g fill=\"" TRAIN_COLOR "\" fill-opacity=\"0.6\">", out);
-    for (size_t i = 0; i < h->n; i++)
-        trial_point(out, r, trial_numbered(r, h->trial[i]), fx(&f, h->trial[i]),
-                    fy(&f, h->value[i]), NULL);
-    fputs("</g>\n", out);
+    /* the best-so-far line first, so that the points on it stay on top for hover and click */
     if (h->n) {
         fputs("<path class=\"best\" fill=\"none\" stroke=\"" VAL_COLOR "\" stroke-width=\"2\" d=\"",
               out);
@@ -497,6 +511,11 @@ void rd_svg_history(const ld_report *r, FILE *out, int standalone)
     } else {
         text(out, f.x + f.w / 2, f.y + f.h / 2, "middle", "no complete trial yet");
     }
+    fputs("<g fill=\"" TRAIN_COLOR "\" fill-opacity=\"0.6\">", out);
+    for (size_t i = 0; i < h->n; i++)
+        trial_point(out, r, trial_numbered(r, h->trial[i]), fx(&f, h->trial[i]),
+                    fy(&f, h->value[i]), NULL);
+    fputs("</g>\n", out);
     fputs("</svg>\n", out);
 }
 

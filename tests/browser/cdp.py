@@ -3,7 +3,7 @@
 (--remote-debugging-pipe: requests on fd 3, answers on fd 4, NUL-terminated JSON), so the
 browser tests need nothing beyond python3 and chromium: no WebDriver, no npm package.
 
-    cdp.py load URL [--wait-for JS] [--then-wait-for JS] [--screenshot OUT.png]
+    cdp.py load URL [--wait-for JS] [--screenshot OUT.png] [--act STEP]...
 
 Loads URL, waits for the load event (and until the JavaScript expression --wait-for is true),
 and prints one JSON object with what the page did:
@@ -11,6 +11,16 @@ and prints one JSON object with what the page did:
      "requests": [...every URL the page asked for...],
      "charts": N, "curves": N, "kinds": {"overlay": 1, ...}, "rows": N, "title": "...",
      "waited": true/false}
+Each --act STEP (JSON, in order, after the load) drives the real mouse (Input.dispatchMouseEvent)
+or reads the page, and adds one entry to "acts" in the output:
+    {"move": TARGET}      the pointer moves there: {"under": what is under it (tag, data-trial,
+                          its <title> text, the hover text a browser shows)}
+    {"click": TARGET}     press and release there; {"dblclick": TARGET} twice, as a double-click
+    {"drag": TARGET, "from": [fx, fy], "to": [fx, fy]}   press at the fractions (0-1) of the
+                          target's box, move in steps, release
+    {"eval": JS}          the expression's value
+TARGET is a CSS selector (its first match, scrolled into view: a circle's centre, a path's
+midpoint on the line, else its box's centre) or [x, y] in viewport pixels.
 Facts only: the shell tests decide what is right. Exits 2 when the browser cannot be driven.
 """
 import argparse
@@ -133,6 +143,73 @@ def evaluate(b, session, expr):
     return r.get("result", {}).get("value")
 
 
+# where a selector's element is on screen: [x, y, left, top, width, height], or null
+LOCATE = """(function (sel) {
+  var e = document.querySelector(sel); if (!e) return null;
+  e.scrollIntoView({block: 'center', inline: 'center'});
+  var b = e.getBoundingClientRect(), x = b.left + b.width / 2, y = b.top + b.height / 2;
+  if (e.tagName.toLowerCase() !== 'circle' && e.getTotalLength && e.getScreenCTM) {
+    var p = e.getPointAtLength(e.getTotalLength() / 2).matrixTransform(e.getScreenCTM());
+    x = p.x; y = p.y;
+  }
+  return [x, y, b.left, b.top, b.width, b.height];
+})(%s)"""
+
+UNDER = """(function (x, y) {
+  var e = document.elementFromPoint(x, y); if (!e) return null;
+  var m = e.closest('[data-trial]'), t = null;
+  for (var n = e; n && !t; n = n.parentElement)
+    for (var c = n.firstElementChild; c; c = c.nextElementSibling)
+      if (c.tagName.toLowerCase() === 'title') { t = c.textContent; break; }
+  return {tag: e.tagName.toLowerCase(), trial: m ? m.getAttribute('data-trial') : null,
+          title: t};
+})(%f, %f)"""
+
+
+def mouse(b, session, kind, x, y, buttons=0, clicks=0):
+    p = {"type": kind, "x": x, "y": y, "button": "left" if kind != "mouseMoved" else "none",
+         "buttons": buttons}
+    if clicks:
+        p["clickCount"] = clicks
+    b.send("Input.dispatchMouseEvent", p, session)
+
+
+def act(b, session, step):
+    """One --act step; returns its entry for "acts"."""
+    if "eval" in step:
+        return {"eval": evaluate(b, session, step["eval"])}
+    kind = next(k for k in ("move", "click", "dblclick", "drag") if k in step)
+    target = step[kind]
+    if isinstance(target, list):
+        where = [target[0], target[1], target[0], target[1], 0, 0]
+    else:
+        where = evaluate(b, session, LOCATE % json.dumps(target))
+        if where is None:
+            return {kind: target, "error": "no element matches"}
+    x, y = where[0], where[1]
+    if kind == "move":
+        mouse(b, session, "mouseMoved", x, y)
+        b.pump(0.2)
+        return {"move": target, "under": evaluate(b, session, UNDER % (x, y))}
+    if kind == "drag":
+        (fx0, fy0), (fx1, fy1) = step.get("from", [0.25, 0.25]), step.get("to", [0.75, 0.75])
+        x0, y0 = where[2] + fx0 * where[4], where[3] + fy0 * where[5]
+        x1, y1 = where[2] + fx1 * where[4], where[3] + fy1 * where[5]
+        mouse(b, session, "mouseMoved", x0, y0)
+        mouse(b, session, "mousePressed", x0, y0, 1, 1)
+        for i in range(1, 11):
+            mouse(b, session, "mouseMoved", x0 + (x1 - x0) * i / 10, y0 + (y1 - y0) * i / 10, 1)
+        mouse(b, session, "mouseReleased", x1, y1, 0, 1)
+        b.pump(0.2)
+        return {"drag": target, "from": [x0, y0], "to": [x1, y1]}
+    mouse(b, session, "mouseMoved", x, y)
+    for n in (1, 2) if kind == "dblclick" else (1,):
+        mouse(b, session, "mousePressed", x, y, 1, n)
+        mouse(b, session, "mouseReleased", x, y, 0, n)
+    b.pump(0.2)
+    return {kind: target, "at": [x, y]}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("command", choices=["load"])
@@ -142,6 +219,8 @@ def main():
     ap.add_argument("--width", type=int, default=1240)
     ap.add_argument("--height", type=int, default=1500)
     ap.add_argument("--timeout", type=float, default=45)
+    ap.add_argument("--act", action="append", default=[], type=json.loads,
+                    help="a mouse step or an expression to read, as JSON (see above)")
     a = ap.parse_args()
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     if not binary:
@@ -168,7 +247,9 @@ def main():
                     break
                 b.pump(0.5)
         b.pump(0.5)  # late console messages and requests
+        acts = [act(b, session, step) for step in a.act]
         facts = json.loads(evaluate(b, session, FACTS) or "{}")
+        facts["acts"] = acts
         if a.screenshot:
             shot = b.send("Page.captureScreenshot",
                           {"format": "png", "clip": {"x": 0, "y": 0, "width": a.width,

@@ -39,6 +39,55 @@ expect_eq "$(jq .rows page.json)" 10 "table rows"
 expect_eq "$(jq -c '[.requests[] | select(startswith("file://") | not)]' page.json)" "[]" \
     "requests leaving the file"
 
+# 1b. the report under a real mouse: the hover text of a point or line in every chart names
+#     its trial, params and value; a click on a trial highlights it in every chart and in the
+#     table; a drag over the curves zooms in (ticks redrawn for the window), a double-click
+#     zooms out; a drag is not a click
+best=$(jq -r '[.trials[] | select(.state == "complete")] | max_by(.value) | .number' study.json)
+move() { jq -nc --arg t "svg[data-kind=$1] $2[data-trial=\"$best\"]" '{move: $t}'; }
+read_js() { jq -nc --arg js "$1" '{eval: $js}'; }
+highlighted='[document.querySelector("tr.sel").dataset.trial,
+    document.querySelectorAll("svg .sel").length,
+    document.querySelectorAll("svg .sel:not([data-trial=\"" +
+        document.querySelector("tr.sel").dataset.trial + "\"])").length]'
+zoomed='(function () { var z = document.querySelector("g.zoom");
+    function ticks(anchor) { return Array.from(document.querySelectorAll(
+        "g.zticks text[text-anchor=" + anchor + "]")).map(function (t) { return +t.textContent; }); }
+    return {transform: z.hasAttribute("transform"), zticks: document.querySelectorAll("g.zticks").length,
+        old: getComputedStyle(document.querySelector("g.ticks")).display,
+        x: ticks("middle"), y: ticks("end"), frame: z.dataset.frame.split(" ").map(Number),
+        rows: document.querySelectorAll("tr.sel").length}; })()'
+cdp "file://$PWD/report.html" --act "$(move history circle.point)" \
+    --act "$(move overlay path.curve)" --act "$(move parallel path.curve)" \
+    --act "$(move slice circle.point)" \
+    --act "$(jq -nc --arg t "svg[data-kind=history] circle.point[data-trial=\"$best\"]" '{click: $t}')" \
+    --act "$(read_js "$highlighted")" \
+    --act '{"drag": "svg[data-kind=overlay]", "from": [0.4, 0.3], "to": [0.7, 0.6]}' \
+    --act "$(read_js "$zoomed")" \
+    --act '{"dblclick": "svg[data-kind=overlay]"}' --act "$(read_js "$zoomed")" \
+    > mouse.json || fail "the browser could not drive the report"
+expect_eq "$(jq -c .errors mouse.json)" "[]" "console errors under the mouse"
+for i in 0 1 2 3; do
+    under=$(jq -c ".acts[$i].under" mouse.json)
+    expect_eq "$(echo "$under" | jq -r .trial)" "$best" "the trial under the pointer ($i: $under)"
+    echo "$under" | jq -r .title | grep -q "^trial $best (complete): val_acc=0\.[0-9]*; lr=.*, dropout=" ||
+        fail "hover text of act $i: $under"
+done
+expect_eq "$(jq -c '.acts[5].eval[0]' mouse.json)" "\"$best\"" "the table row highlighted by the click"
+[ "$(jq '.acts[5].eval[1]' mouse.json)" -ge 4 ] || fail "highlighted marks: $(jq -c .acts[5] mouse.json)"
+expect_eq "$(jq '.acts[5].eval[2]' mouse.json)" 0 "marks of other trials highlighted"
+expect_eq "$(jq -c '.acts[7].eval | [.transform, .old, .zticks, .rows]' mouse.json)" '[true,"none",1,1]' \
+    "zoomed: curves transformed, old ticks hidden, new ones drawn, highlight kept (a drag is no click)"
+# the overlay is 720 x 340 with its frame at x 56-696, y 28-296: the drag from 40% to 70% across
+# and 30% to 60% down spans 36-70% of the steps and 34-72% of the values (y grows upwards)
+jq -e '.acts[7].eval as $z | $z.frame as $f
+    | def inside($lo; $hi; $a; $b): map(. >= $a + $lo * ($b - $a) and . <= $a + $hi * ($b - $a)) | all;
+    ($z.x | length) >= 2 and ($z.y | length) >= 2
+    and ($z.x | inside(0.35; 0.71; $f[4]; $f[5])) and ($z.y | inside(0.33; 0.73; $f[6]; $f[7]))' \
+    mouse.json >/dev/null || fail "zoomed ticks outside the dragged window: $(jq -c .acts[7] mouse.json)"
+expect_eq "$(jq -c '.acts[9].eval | [.transform, .zticks, .old]' mouse.json)" '[false,0,"inline"]' \
+    "a double-click zooms out"
+
 # 2. the dashboard: read-only, local, same report
 start_dashboard() {
     : > dash.err # exists before the background job opens it
