@@ -202,6 +202,16 @@ ld_status ld_db_delete_study(ld_db *db, const char *study, int force, char ***de
                              size_t *n_deleted);
 ld_status ld_db_rename_study(ld_db *db, const char *from, const char *to);
 /*
+ * Copies the study `name` of `from` (a playbook with its stages) into `to` as `as` (NULL: the
+ * same name; stages become AS.STAGE; parent links inside the playbook follow): its sweep, notes
+ * and every trial with its params, metrics, times, exit facts and log path, trial numbers kept.
+ * `to` may be another journal or the same one. One transaction on `to`; a study with running
+ * trials is refused (LD_ERR_CONFLICT), as is a name taken in `to`. Messages are read from `to`.
+ * *copied (caller frees) gets the new names, *n_trials how many trials were written.
+ */
+ld_status ld_db_copy_study(ld_db *from, const char *name, ld_db *to, const char *as,
+                           char ***copied, size_t *n_copied, size_t *n_trials);
+/*
  * Re-queues finished trials with the same parameters: the given numbers, or with n_numbers 0
  * every trial in `state` that was not re-queued yet. Each re-run supersedes its original, so the
  * trial budget is unchanged. *queued (caller frees) gets the new trials' numbers.

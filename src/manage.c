@@ -1,7 +1,8 @@
 /*
  * manage.c — keeping a journal in order by hand: re-queue failed or pruned trials (`retry`),
  * queue a trial with given parameters (`enqueue`, as Optuna's enqueue_trial), delete and
- * rename studies. Each is one storage transaction, so an error or a crash halfway leaves the
+ * rename studies, and copy them to another journal (`copy`, SQLite to PostgreSQL or back).
+ * Each is one storage transaction, so an error or a crash halfway leaves the
  * journal as it was, and no other study's rows are touched. A playbook is one unit: deleting or
  * renaming it does the same to its stage studies (NAME.STAGE), which it finds by name.
  */
@@ -338,4 +339,202 @@ ld_status ld_db_enqueue(ld_db *db, const char *name, const char *const *assignme
     free(given);
     ld_study_close(s);
     return st;
+}
+
+/* ---- copy ------------------------------------------------------------------------------ */
+
+/* A trial's reports in the order they were made (by time, then step), for add_values. */
+typedef struct {
+    double time, step, value;
+    const char *key;
+    size_t order;
+} report_point;
+
+static int by_report_order(const void *a, const void *b)
+{
+    const report_point *x = a, *y = b;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    if (x->step != y->step)
+        return x->step < y->step ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static ld_status copy_values(ld_db *to, int64_t study, const ld_trial *t)
+{
+    const ld_storage_type *ty = to->storage.type;
+    size_t n = 0;
+    for (size_t k = 0; k < t->n_series; k++)
+        n += t->series[k].n;
+    if (!n)
+        return LD_OK;
+    report_point *p = malloc(n * sizeof *p);
+    if (!p)
+        return ld_db_fail(to, LD_ERR_NOMEM, "out of memory");
+    size_t m = 0;
+    for (size_t k = 0; k < t->n_series; k++)
+        for (size_t j = 0; j < t->series[k].n; j++, m++)
+            p[m] = (report_point){isnan(t->series[k].times[j]) ? 0 : t->series[k].times[j],
+                                  t->series[k].steps[j], t->series[k].values[j],
+                                  t->series[k].key, m};
+    qsort(p, n, sizeof *p, by_report_order);
+    ld_status st = LD_OK;
+    for (size_t i = 0; i < n && st == LD_OK; i++)
+        st = ty->add_values(to->storage.state, study, t->number, p[i].step, p[i].time, 1,
+                            &p[i].key, &p[i].value);
+    free(p);
+    return st;
+}
+
+/* One trial as it stands in the source: created, run, reported and finished the same way. */
+static ld_status copy_trial(ld_db *to, int64_t study, const ld_trial *t)
+{
+    const ld_storage_type *ty = to->storage.type;
+    void *s = to->storage.state;
+    int queued = t->state == LD_TRIAL_QUEUED;
+    ld_trial_new nt = {.state = queued ? LD_TRIAL_QUEUED : LD_TRIAL_RUNNING,
+                       .n_params = t->n_params,
+                       .param_names = (const char *const *)t->param_names,
+                       .params = t->params,
+                       .grid_index = t->grid_index,
+                       .retry_of = t->retry_of,
+                       .created = t->created,
+                       .host = t->host,
+                       .tuner_pid = t->tuner_pid};
+    int number = -1;
+    ld_status st = ty->create_trial(s, study, &nt, &number);
+    if (st != LD_OK)
+        return ld_db_storage_fail(to, st, "cannot write a trial");
+    if (number != t->number)
+        return ld_db_fail(to, LD_ERR_STORAGE, "trial %d was written as number %d: the copy "
+                          "is abandoned", t->number, number);
+    if (!queued && (t->pid || t->command || t->log_path || t->git_commit || t->started))
+        st = ty->set_trial_process(s, study, number, t->pid, t->command, t->log_path,
+                                   t->git_commit, t->started);
+    if (st == LD_OK)
+        st = copy_values(to, study, t);
+    if (st == LD_OK && t->stop_requested)
+        st = ty->request_stop(s, study, number);
+    if (st == LD_OK && !queued && t->heartbeat)
+        st = ty->heartbeat(s, study, &number, 1, t->heartbeat);
+    if (st == LD_OK && !queued) {
+        ld_trial_finish fin = {t->state, t->has_value, t->value, t->finished, t->exit_code,
+                               t->term_signal, t->reason};
+        st = ty->finish_trial(s, study, number, LD_TRIAL_RUNNING, &fin);
+    }
+    if (st == LD_OK && t->requeued_as >= 0)
+        st = ty->set_requeued_as(s, study, number, t->requeued_as);
+    return st == LD_OK || st == LD_ERR_NOMEM ? st : ld_db_storage_fail(to, st, "cannot write a trial");
+}
+
+/* The source's message as the destination's, so the caller reads one place. */
+static ld_status source_failed(ld_db *to, const ld_db *from, ld_status st)
+{
+    memcpy(to->err, from->err, sizeof to->err);
+    return st;
+}
+
+ld_status ld_db_copy_study(ld_db *from, const char *name, ld_db *to, const char *as,
+                           char ***copied, size_t *n_copied, size_t *n_trials)
+{
+    const ld_storage_type *ft = from->storage.type, *tt = to->storage.type;
+    *copied = NULL;
+    *n_copied = 0;
+    *n_trials = 0;
+    if (!as)
+        as = name;
+    if (!*as || strchr(as, '/'))
+        return ld_db_fail(to, LD_ERR_INPUT, "'%s' cannot name a study (empty, or holds '/')", as);
+    char **names = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    ld_status st = study_unit(from, name, &names, &ids, &n);
+    if (st != LD_OK) {
+        names_free(names, n);
+        free(ids);
+        return source_failed(to, from, st);
+    }
+    ld_study_info *info = calloc(n, sizeof *info);
+    ld_trial **trials = calloc(n, sizeof *trials);
+    size_t *counts = calloc(n, sizeof *counts);
+    char **new_names = calloc(n + 1, sizeof *new_names);
+    if (!info || !trials || !counts || !new_names)
+        st = ld_db_fail(to, LD_ERR_NOMEM, "out of memory");
+    size_t name_len = strlen(name);
+    /* read everything first: the destination is written only when the source is whole */
+    for (size_t i = 0; st == LD_OK && i < n; i++) {
+        int64_t id;
+        if ((st = ft->find_study(from->storage.state, names[i], &id, &info[i])) != LD_OK ||
+            (st = ft->list_trials(from->storage.state, ids[i], 1, &trials[i], &counts[i])) != LD_OK) {
+            st = source_failed(to, from, ld_db_storage_fail(from, st, "cannot read the study"));
+            break;
+        }
+        size_t running = 0;
+        for (size_t k = 0; k < counts[i]; k++)
+            running += trials[i][k].state == LD_TRIAL_RUNNING;
+        if (running)
+            st = ld_db_fail(to, LD_ERR_CONFLICT, "study '%s' has %zu running trial%s; copy it "
+                            "when its tuners have finished (or 'liandan stop' them)", names[i],
+                            running, running == 1 ? "" : "s");
+        ld_buf b = LD_BUF_INIT; /* a stage NAME.STAGE becomes AS.STAGE */
+        ld_buf_printf(&b, "%s%s", as, names[i] + name_len);
+        if (b.failed && st == LD_OK)
+            st = ld_db_fail(to, LD_ERR_NOMEM, "out of memory");
+        new_names[i] = b.failed ? NULL : ld_strdup(ld_buf_str(&b));
+        ld_buf_free(&b);
+    }
+    if (st == LD_OK)
+        st = in_transaction(to, "cannot lock the destination journal");
+    if (st == LD_OK) {
+        for (size_t i = 0; st == LD_OK && i < n; i++) {
+            const ld_study_info *si = &info[i];
+            char *parent = si->parent;
+            for (size_t k = 0; parent && k < n; k++) /* links inside the unit follow the names */
+                if (!strcmp(parent, names[k]))
+                    parent = new_names[k];
+            ld_study_new ns = {new_names[i], si->sweep_path, si->sweep_text, si->description,
+                               parent, si->metric, si->maximize, si->seed, si->created};
+            int64_t id = 0;
+            st = tt->create_study(to->storage.state, &ns, &id);
+            if (st == LD_ERR_CONFLICT) {
+                st = ld_db_fail(to, st, "the destination has a study named '%s' already; give "
+                                "--as NEW_NAME, or 'liandan delete %s' there first",
+                                new_names[i], new_names[i]);
+                break;
+            }
+            if (st != LD_OK) {
+                st = ld_db_storage_fail(to, st, "cannot create the study");
+                break;
+            }
+            if (si->conclusion)
+                st = tt->set_study_note(to->storage.state, id, LD_NOTE_CONCLUSION, si->conclusion);
+            if (st == LD_OK && si->next_step)
+                st = tt->set_study_note(to->storage.state, id, LD_NOTE_NEXT, si->next_step);
+            if (st != LD_OK)
+                st = ld_db_storage_fail(to, st, "cannot write the study's notes");
+            for (size_t k = 0; st == LD_OK && k < counts[i]; k++)
+                st = copy_trial(to, id, &trials[i][k]);
+            *n_trials += counts[i];
+        }
+        st = finish_transaction(to, st, "cannot copy the study");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (info)
+            ld_study_info_clear(&info[i]);
+        if (trials)
+            ld_trials_free(trials[i], counts[i]);
+    }
+    free(info);
+    free(trials);
+    free(counts);
+    free(ids);
+    names_free(names, n);
+    if (st != LD_OK) {
+        names_free(new_names, n);
+        *n_trials = 0;
+        return st;
+    }
+    *copied = new_names;
+    *n_copied = n;
+    return LD_OK;
 }

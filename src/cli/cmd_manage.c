@@ -1,5 +1,5 @@
 /*
- * cmd_manage.c — `retry`, `enqueue`, `delete`, `rename`: a journal kept in order by hand, each
+ * cmd_manage.c — `retry`, `enqueue`, `delete`, `rename`, `copy`: a journal kept in order by hand, each
  * one transaction (manage.c). Printed: what changed, on stderr, and with --json the same facts
  * on stdout.
  */
@@ -173,5 +173,67 @@ int cmd_rename(int argc, char **argv, const cli_global *g)
                         "--name %s to go on with this study\n",
                 argv[1], argv[2], argv[1], argv[2]);
     ld_db_close(db);
+    return code;
+}
+
+int cmd_copy(int argc, char **argv, const cli_global *g)
+{
+    const char *study = NULL, *url = NULL, *as = NULL, *v;
+    for (int i = 1; i < argc; i++) {
+        if ((v = cli_option(argc, argv, &i, "--to")))
+            url = v;
+        else if ((v = cli_option(argc, argv, &i, "--as")))
+            as = v;
+        else if (argv[i][0] == '-')
+            return cli_usage("copy: unknown option '%s'", argv[i]);
+        else if (!study)
+            study = argv[i];
+        else
+            return cli_usage("copy takes one study, got '%s' and '%s'", study, argv[i]);
+    }
+    if (!study || (!url && !as))
+        return cli_usage("usage: liandan copy STUDY --to URL [--as NEW_NAME]   (or, within the "
+                         "journal, copy STUDY --as NEW_NAME)");
+    ld_db *from = NULL, *to = NULL;
+    int code = cli_open_journal(g, &from);
+    if (code != EXIT_OK)
+        return code;
+    if (url) {
+        ld_status st = ld_db_open(url, &to);
+        if (st != LD_OK) {
+            code = cli_fail(st, "the destination %s: %s", url, ld_db_errmsg(to));
+            ld_db_close(to);
+            ld_db_close(from);
+            return code;
+        }
+    }
+    char **copied = NULL;
+    size_t n = 0, trials = 0;
+    ld_db *dest = to ? to : from;
+    ld_status st = ld_db_copy_study(from, study, dest, as, &copied, &n, &trials);
+    if (st != LD_OK) {
+        code = cli_fail(st, "%s", ld_db_errmsg(dest));
+    } else {
+        if (g->json) {
+            printf("{\"study\": ");
+            out_json_string(stdout, study);
+            printf(", \"copied\": [");
+            for (size_t i = 0; i < n; i++) {
+                printf(i ? ", " : "");
+                out_json_string(stdout, copied[i]);
+            }
+            printf("], \"trials\": %zu}\n", trials);
+        }
+        if (!g->quiet)
+            fprintf(stderr, "liandan: copied study %s%s%s (%zu stud%s, %zu trial%s)%s%s; its "
+                            "trials' log files stay where they are\n",
+                    study, as ? " as " : "", as ? as : "", n, n == 1 ? "y" : "ies", trials,
+                    trials == 1 ? "" : "s", url ? " to " : "", url ? url : "");
+    }
+    for (size_t i = 0; i < n; i++)
+        free(copied[i]);
+    free(copied);
+    ld_db_close(to);
+    ld_db_close(from);
     return code;
 }

@@ -31,6 +31,7 @@ int cmd_retry(int argc, char **argv, const cli_global *g);
 int cmd_enqueue(int argc, char **argv, const cli_global *g);
 int cmd_delete(int argc, char **argv, const cli_global *g);
 int cmd_rename(int argc, char **argv, const cli_global *g);
+int cmd_copy(int argc, char **argv, const cli_global *g);
 static int cmd_help(int argc, char **argv, const cli_global *g);
 static int cmd_version(int argc, char **argv, const cli_global *g);
 static int unknown_command(const char *name);
@@ -85,6 +86,10 @@ static const cli_command commands[] = {
      "  --force         also while trials of it run (their tuners then fail to record them)\n"},
     {"rename", cmd_rename, "rename STUDY NEW_NAME",
      "rename a study (a playbook with its stages); parent links follow", ""},
+    {"copy", cmd_copy, "copy STUDY --to URL [--as NEW_NAME]",
+     "copy a study with every trial to another journal (SQLite, PostgreSQL), or within one",
+     "  --to URL        the destination journal (created when it is a new SQLite file)\n"
+     "  --as NEW_NAME   the copy's name (default: the same; needed within one journal)\n"},
     {"ask", cmd_ask, "ask STUDY | ask --sweep SWEEP.yaml [--name NAME]",
      "claim a trial and print its params as JSON (for your own loop; see tell)",
      "  --sweep FILE    create or join the study of this sweep file\n"

@@ -1,4 +1,4 @@
-# retry, enqueue, delete and rename on SQLite and PostgreSQL: each changes one study (a playbook
+# retry, enqueue, delete, rename and copy on SQLite and PostgreSQL: each changes one study (a playbook
 # with its stages) and nothing else; bad requests change nothing and say why.
 . "$ROOT/tests/lib.sh"
 [ -n "${LIANDAN_TEST_PG_URL:-}" ] || fail "no PostgreSQL server: LIANDAN_TEST_PG_URL is unset (tests/run.sh starts one)"
@@ -116,4 +116,67 @@ check_storage() {
 
 check_storage "sqlite:///$PWD/manage.db"
 check_storage "$("$ROOT/tests/pg_server.sh" createdb "e2e_manage_$$")"
+
+# copy: SQLite -> PostgreSQL -> a new SQLite file, a study with complete, failed, re-run and
+# queued trials and notes, and a playbook with its stages; every export stays the same but for
+# the names; taken names and running trials are refused and change nothing
+sq="sqlite:///$PWD/copy-src.db" back="sqlite:///$PWD/copy-back.db"
+pg=$("$ROOT/tests/pg_server.sh" createdb "e2e_copy_$$")
+export LIANDAN_STORAGE="$sq"
+rm -f runs.txt broken
+: > broken
+expect_exit 1 ld run sweep.yaml -q
+rm broken
+expect_exit 0 ld retry m 0 1
+expect_exit 0 ld run sweep.yaml -q
+expect_exit 0 ld enqueue m x=0.25 opt=sgd
+ld note m --conclusion "x matters" --next "narrow x" > /dev/null
+expect_exit 0 ld run pb.yaml -q
+expect_exit 0 ld copy m --to "$pg" --json
+expect_eq "$(jq -c '[.copied, .trials]' out.txt)" '[["m"],7]' "copied to PostgreSQL"
+expect_exit 0 ld copy pb --to "$pg"
+expect_grep "copied study pb (3 studies, 4 trials) to $pg" err.txt
+expect_exit 2 ld copy m --to "$pg"
+expect_grep "the destination has a study named 'm' already; give --as NEW_NAME" err.txt
+expect_exit 0 ld --storage "$pg" copy m --to "$back" --as m2
+expect_exit 0 ld --storage "$pg" copy pb --to "$back" --as pb3
+export_of() { ld --storage "$1" export "$2" --format json | jq -S 'del(.study)'; }
+for pair in "m m" "pb pb" "pb.a pb.a" "pb.b pb.b"; do
+    set -- $pair
+    expect_eq "$(export_of "$pg" "$2")" "$(export_of "$sq" "$1")" "PostgreSQL's copy of $1"
+done
+expect_eq "$(export_of "$back" m2)" "$(export_of "$sq" m)" "the copy of the copy of m"
+for stage in a b; do
+    expect_eq "$(export_of "$back" pb3.$stage | jq -c 'del(.parent)')" \
+        "$(export_of "$sq" pb.$stage | jq -c 'del(.parent)')" "the copy of pb.$stage"
+done
+expect_eq "$(export_of "$back" pb3.a | jq -r .parent) $(export_of "$back" pb3.b | jq -r .parent)" \
+    "pb3 pb3.a" "the stages' parent links follow the names"
+expect_eq "$(export_of "$back" m2 | jq -c '[.conclusion, .next, ([.trials[].state] | unique)]')" \
+    '["x matters","narrow x",["complete","failed","queued"]]' "what the copy holds"
+expect_eq "$(ld --storage "$back" best m2 --json | jq .trial)" "$(ld best m --json | jq .trial)" \
+    "the best trial of the copy"
+# within one journal; then the copy runs on as its own study
+expect_exit 2 ld copy m
+expect_grep "usage: liandan copy STUDY --to URL" err.txt
+expect_exit 0 ld copy m --as m-copy
+expect_exit 0 ld run sweep.yaml --name m-copy -q
+expect_eq "$(ld trials m-copy --json | jq '[.trials[] | select(.state == "queued")] | length')" 0 \
+    "the copy's queued trial ran"
+expect_eq "$(ld trials m --json | jq '[.trials[] | select(.state == "queued")] | length')" 1 \
+    "the original's queued trial is untouched"
+# a study with a running trial is not copied
+sed -e 's/^name: m$/name: slow/' -e 's/echo "epoch=1/sleep 30; echo "epoch=1/' sweep.yaml > slow.yaml
+sed 's/echo "epoch=1/sleep 30; echo "epoch=1/' trial.sh > slow.sh
+sed -i 's/trial.sh/slow.sh/' slow.yaml
+ld run slow.yaml -q > /dev/null 2>&1 &
+slow=$!
+for _ in $(seq 100); do
+    [ "$(ld trials slow --json 2>/dev/null | jq '[.trials[] | select(.state == "running")] | length')" = 1 ] && break
+    sleep 0.1
+done
+expect_exit 2 ld copy slow --to "$back"
+expect_grep "study 'slow' has 1 running trial; copy it when its tuners have finished" err.txt
+kill -INT $slow; kill -INT $slow 2>/dev/null; wait $slow || true
+expect_exit 2 ld --storage "$back" trials slow
 echo ok
