@@ -179,4 +179,16 @@ expect_exit 2 ld copy slow --to "$back"
 expect_grep "study 'slow' has 1 running trial; copy it when its tuners have finished" err.txt
 kill -INT $slow; kill -INT $slow 2>/dev/null; wait $slow || true
 expect_exit 2 ld --storage "$back" trials slow
+# a copy killed at any moment leaves the destination as it was: the whole study or none of it
+"$TOOLS/report_bigstudy" "sqlite:///$PWD/big.db" big 5000 > /dev/null
+for delay in 0.1 0.3 0.6; do
+    rm -f killed.db killed.db-wal killed.db-shm
+    ld --storage "$PWD/big.db" copy big --to "$PWD/killed.db" -q &
+    pid=$!
+    sleep $delay
+    kill -9 $pid 2>/dev/null || true
+    wait $pid || true
+    n=$(ld --storage "$PWD/killed.db" status --json 2>/dev/null | jq '[.studies[] | .trials] | add // 0')
+    case ${n:-0} in 0|5000) ;; *) fail "a copy killed after ${delay}s left $n trials" ;; esac
+done
 echo ok
