@@ -51,6 +51,17 @@ static ld_status study_unit(ld_db *db, const char *name, char ***names, int64_t 
     return st;
 }
 
+/* A member's name when its unit `from_len` chars long is renamed to `to`: the playbook itself
+   becomes TO, a stage NAME.STAGE becomes TO.STAGE. NULL when memory ran out. */
+static char *unit_member_renamed(const char *member, size_t from_len, const char *to)
+{
+    ld_buf b = LD_BUF_INIT;
+    ld_buf_printf(&b, "%s%s", to, member + from_len);
+    char *out = b.failed ? NULL : ld_strdup(ld_buf_str(&b));
+    ld_buf_free(&b);
+    return out;
+}
+
 static void names_free(char **names, size_t n)
 {
     for (size_t i = 0; names && i < n; i++)
@@ -150,17 +161,15 @@ ld_status ld_db_rename_study(ld_db *db, const char *from, const char *to)
     if (st == LD_OK) {
         size_t from_len = strlen(from);
         for (size_t i = 0; st == LD_OK && i < n; i++) {
-            ld_buf b = LD_BUF_INIT; /* a stage NAME.STAGE becomes TO.STAGE */
-            ld_buf_printf(&b, "%s%s", to, names[i] + from_len);
-            st = b.failed ? ld_db_fail(db, LD_ERR_NOMEM, "out of memory")
-                          : t->rename_study(db->storage.state, ids[i], names[i], ld_buf_str(&b));
+            char *renamed = unit_member_renamed(names[i], from_len, to);
+            st = !renamed ? ld_db_fail(db, LD_ERR_NOMEM, "out of memory")
+                          : t->rename_study(db->storage.state, ids[i], names[i], renamed);
             if (st == LD_ERR_CONFLICT)
                 st = ld_db_fail(db, st, "there is a study named '%s' already; choose another "
-                                "name, or 'liandan delete %s' first", ld_buf_str(&b),
-                                ld_buf_str(&b));
-            else if (st != LD_OK && !b.failed)
+                                "name, or 'liandan delete %s' first", renamed, renamed);
+            else if (st != LD_OK && renamed)
                 st = ld_db_storage_fail(db, st, "cannot rename the study");
-            ld_buf_free(&b);
+            free(renamed);
         }
         st = finish_transaction(db, st, "cannot rename the study");
     }
@@ -353,8 +362,9 @@ typedef struct {
 static int by_report_order(const void *a, const void *b)
 {
     const report_point *x = a, *y = b;
-    if (x->time != y->time)
-        return x->time < y->time ? -1 : 1;
+    double tx = isnan(x->time) ? 0 : x->time, ty = isnan(y->time) ? 0 : y->time;
+    if (tx != ty)
+        return tx < ty ? -1 : 1;
     if (x->step != y->step)
         return x->step < y->step ? -1 : 1;
     return x->order < y->order ? -1 : x->order > y->order;
@@ -374,9 +384,8 @@ static ld_status copy_values(ld_db *to, int64_t study, const ld_trial *t)
     size_t m = 0;
     for (size_t k = 0; k < t->n_series; k++)
         for (size_t j = 0; j < t->series[k].n; j++, m++)
-            p[m] = (report_point){isnan(t->series[k].times[j]) ? 0 : t->series[k].times[j],
-                                  t->series[k].steps[j], t->series[k].values[j],
-                                  t->series[k].key, m};
+            p[m] = (report_point){t->series[k].times[j], t->series[k].steps[j],
+                                  t->series[k].values[j], t->series[k].key, m};
     qsort(p, n, sizeof *p, by_report_order);
     ld_status st = LD_OK;
     for (size_t i = 0; i < n && st == LD_OK; i++)
@@ -424,7 +433,9 @@ static ld_status copy_trial(ld_db *to, int64_t study, const ld_trial *t)
     }
     if (st == LD_OK && t->requeued_as >= 0)
         st = ty->set_requeued_as(s, study, number, t->requeued_as);
-    return st == LD_OK || st == LD_ERR_NOMEM ? st : ld_db_storage_fail(to, st, "cannot write a trial");
+    if (st != LD_OK && st != LD_ERR_NOMEM)
+        st = ld_db_storage_fail(to, st, "cannot write a trial");
+    return st;
 }
 
 /* The source's message as the destination's, so the caller reads one place. */
@@ -464,8 +475,9 @@ ld_status ld_db_copy_study(ld_db *from, const char *name, ld_db *to, const char 
     /* read everything first: the destination is written only when the source is whole */
     for (size_t i = 0; st == LD_OK && i < n; i++) {
         int64_t id;
-        if ((st = ft->find_study(from->storage.state, names[i], &id, &info[i])) != LD_OK ||
-            (st = ft->list_trials(from->storage.state, ids[i], 1, &trials[i], &counts[i])) != LD_OK) {
+        void *fs = from->storage.state;
+        if ((st = ft->find_study(fs, names[i], &id, &info[i])) != LD_OK ||
+            (st = ft->list_trials(fs, ids[i], 1, &trials[i], &counts[i])) != LD_OK) {
             st = source_failed(to, from, ld_db_storage_fail(from, st, "cannot read the study"));
             break;
         }
@@ -476,12 +488,8 @@ ld_status ld_db_copy_study(ld_db *from, const char *name, ld_db *to, const char 
             st = ld_db_fail(to, LD_ERR_CONFLICT, "study '%s' has %zu running trial%s; copy it "
                             "when its tuners have finished (or 'liandan stop' them)", names[i],
                             running, running == 1 ? "" : "s");
-        ld_buf b = LD_BUF_INIT; /* a stage NAME.STAGE becomes AS.STAGE */
-        ld_buf_printf(&b, "%s%s", as, names[i] + name_len);
-        if (b.failed && st == LD_OK)
+        if (!(new_names[i] = unit_member_renamed(names[i], name_len, as)) && st == LD_OK)
             st = ld_db_fail(to, LD_ERR_NOMEM, "out of memory");
-        new_names[i] = b.failed ? NULL : ld_strdup(ld_buf_str(&b));
-        ld_buf_free(&b);
     }
     if (st == LD_OK)
         st = in_transaction(to, "cannot lock the destination journal");

@@ -1,7 +1,7 @@
 /*
- * cmd_manage.c — `retry`, `enqueue`, `delete`, `rename`, `copy`: a journal kept in order by hand, each
- * one transaction (manage.c). Printed: what changed, on stderr, and with --json the same facts
- * on stdout.
+ * cmd_manage.c — `retry`, `enqueue`, `delete`, `rename`, `copy`: a journal kept in order by
+ * hand, each one transaction (manage.c). Printed: what changed, on stderr, and with --json the
+ * same facts on stdout.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,16 @@ static void print_numbers(const char *key, const int *numbers, size_t n)
     printf("\"%s\": [", key);
     for (size_t i = 0; i < n; i++)
         printf("%s%d", i ? ", " : "", numbers[i]);
+    printf("]");
+}
+
+static void print_names(const char *key, char *const *names, size_t n)
+{
+    printf("\"%s\": [", key);
+    for (size_t i = 0; i < n; i++) {
+        printf(i ? ", " : "");
+        out_json_string(stdout, names[i]);
+    }
     printf("]");
 }
 
@@ -140,12 +150,9 @@ int cmd_delete(int argc, char **argv, const cli_global *g)
         code = cli_fail(st, "%s", ld_db_errmsg(db));
     } else {
         if (g->json) {
-            printf("{\"deleted\": [");
-            for (size_t i = 0; i < n; i++) {
-                printf(i ? ", " : "");
-                out_json_string(stdout, deleted[i]);
-            }
-            printf("]}\n");
+            printf("{");
+            print_names("deleted", deleted, n);
+            printf("}\n");
         }
         for (size_t i = 0; i < n && !g->quiet; i++)
             fprintf(stderr, "liandan: deleted study %s\n", deleted[i]);
@@ -217,12 +224,9 @@ int cmd_copy(int argc, char **argv, const cli_global *g)
         if (g->json) {
             printf("{\"study\": ");
             out_json_string(stdout, study);
-            printf(", \"copied\": [");
-            for (size_t i = 0; i < n; i++) {
-                printf(i ? ", " : "");
-                out_json_string(stdout, copied[i]);
-            }
-            printf("], \"trials\": %zu}\n", trials);
+            printf(", ");
+            print_names("copied", copied, n);
+            printf(", \"trials\": %zu}\n", trials);
         }
         if (!g->quiet)
             fprintf(stderr, "liandan: copied study %s%s%s (%zu stud%s, %zu trial%s)%s%s; its "
