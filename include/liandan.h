@@ -167,6 +167,7 @@ typedef struct {
     double created;
     uint64_t seed;
     size_t counts[5];  /* by ld_trial_state */
+    size_t interrupted; /* failed trials stopped by Ctrl-C or a signal and re-queued (in counts) */
     size_t n_trials;
     int has_best;
     int best_number;

@@ -128,18 +128,24 @@ static enum MHD_Result index_page(server *s, struct MHD_Connection *c)
         fputs("<p>no studies yet; 'liandan run SWEEP.yaml' starts one</p>", f);
     else
         fputs("<table id=\"studies\"><tr><th>study</th><th>trials</th><th>complete</th>"
-              "<th>pruned</th><th>failed</th><th>running</th><th>best</th><th>metric</th></tr>\n",
+              "<th>pruned</th><th>failed</th><th>interrupted</th><th>queued</th>"
+              "<th>running</th><th>best</th><th>metric</th></tr>\n",
               f);
     for (size_t i = 0; i < n; i++) {
         fputs("<tr><td><a href=\"/study/", f);
         url_segment(f, st[i].name);
         fputs("\">", f);
         escape(f, st[i].name);
-        fprintf(f, "</a></td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>",
+        fprintf(f, "</a></td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td>"
+                "<td>%zu</td><td>%zu</td><td>",
                 st[i].n_trials, st[i].counts[LD_TRIAL_COMPLETE], st[i].counts[LD_TRIAL_PRUNED],
-                st[i].counts[LD_TRIAL_FAILED], st[i].counts[LD_TRIAL_RUNNING]);
-        if (st[i].has_best)
-            fprintf(f, "%.6g (#%d)", st[i].best_value, st[i].best_number);
+                st[i].counts[LD_TRIAL_FAILED] - st[i].interrupted, st[i].interrupted,
+                st[i].counts[LD_TRIAL_QUEUED], st[i].counts[LD_TRIAL_RUNNING]);
+        if (st[i].has_best) {
+            char v[40];
+            out_number(st[i].best_value, v, sizeof v);
+            fprintf(f, "%s (#%d)", v, st[i].best_number);
+        }
         fputs("</td><td>", f);
         escape(f, st[i].metric);
         fprintf(f, " (%s)</td></tr>\n", st[i].maximize ? "max" : "min");

@@ -86,10 +86,10 @@ static void status_json(const ld_study_info *s, size_t n)
         printf("%s{\"name\": ", i ? ", " : "");
         out_json_string(stdout, x->name);
         printf(", \"trials\": %zu, \"queued\": %zu, \"running\": %zu, \"complete\": %zu, "
-               "\"pruned\": %zu, \"failed\": %zu, \"best\": ",
+               "\"pruned\": %zu, \"failed\": %zu, \"interrupted\": %zu, \"best\": ",
                x->n_trials, x->counts[LD_TRIAL_QUEUED], x->counts[LD_TRIAL_RUNNING],
                x->counts[LD_TRIAL_COMPLETE], x->counts[LD_TRIAL_PRUNED],
-               x->counts[LD_TRIAL_FAILED]);
+               x->counts[LD_TRIAL_FAILED], x->interrupted);
         if (x->has_best)
             out_json_number(stdout, x->best_value);
         else
@@ -140,8 +140,9 @@ static void status_table(const ld_study_info *s, size_t n, const cli_global *g, 
                where, exists ? "" : " (no journal there yet)");
         return;
     }
-    printf("%-24s %6s %6s %6s %6s %6s  %-20s %s\n", "STUDY", "TRIALS", "DONE", "PRUNED",
-           "FAILED", "RUN", "BEST", "METRIC");
+    /* FAILED leaves out the interrupted trials: they were stopped, not broken, and re-queued */
+    printf("%-24s %6s %6s %6s %6s %6s %6s %6s  %-20s %s\n", "STUDY", "TRIALS", "DONE", "PRUNED",
+           "FAILED", "INTR", "QUEUED", "RUN", "BEST", "METRIC");
     for (size_t i = 0; i < n; i++) {
         const ld_study_info *x = &s[i];
         char best[64] = "-";
@@ -150,10 +151,10 @@ static void status_table(const ld_study_info *s, size_t n, const cli_global *g, 
             out_number(x->best_value, v, sizeof v);
             snprintf(best, sizeof best, "%s (#%d)", v, x->best_number);
         }
-        printf("%-24s %6zu %6zu %6zu %6zu %6zu  %-20s %s %s\n", x->name, x->n_trials,
+        printf("%-24s %6zu %6zu %6zu %6zu %6zu %6zu %6zu  %-20s %s %s\n", x->name, x->n_trials,
                x->counts[LD_TRIAL_COMPLETE], x->counts[LD_TRIAL_PRUNED],
-               x->counts[LD_TRIAL_FAILED], x->counts[LD_TRIAL_RUNNING] + x->counts[LD_TRIAL_QUEUED],
-               best, x->metric ? x->metric : "", x->maximize ? "(max)" : "(min)");
+               x->counts[LD_TRIAL_FAILED] - x->interrupted, x->interrupted,
+               x->counts[LD_TRIAL_QUEUED], x->counts[LD_TRIAL_RUNNING], best, x->metric ? x->metric : "", x->maximize ? "(max)" : "(min)");
     }
 }
 

@@ -69,20 +69,6 @@ static int parse_args(int argc, char **argv, const char **sweep, ld_overrides *o
     return EXIT_OK;
 }
 
-/* Failed trials that Ctrl-C stopped (their reason says so): re-queued, not failures. */
-static size_t count_interrupted(ld_db *db, const char *name)
-{
-    ld_trial *t = NULL;
-    size_t n = 0, k = 0;
-    if (ld_db_list_trials(db, name, 0, &t, &n) != LD_OK)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        k += t[i].state == LD_TRIAL_FAILED && t[i].reason &&
-             !strncmp(t[i].reason, "interrupted", 11);
-    ld_trials_free(t, n);
-    return k;
-}
-
 static void print_summary(ld_db *db, const char *name, const cli_global *g, size_t failed)
 {
     ld_playbook_result pr;
@@ -98,9 +84,9 @@ static void print_summary(ld_db *db, const char *name, const cli_global *g, size
         printf("{\"study\": ");
         out_json_string(stdout, name);
         printf(", \"trials\": %zu, \"complete\": %zu, \"pruned\": %zu, \"failed\": %zu, "
-               "\"failed_this_run\": %zu, \"best_trial\": ",
+               "\"interrupted\": %zu, \"failed_this_run\": %zu, \"best_trial\": ",
                info.n_trials, info.counts[LD_TRIAL_COMPLETE], info.counts[LD_TRIAL_PRUNED],
-               info.counts[LD_TRIAL_FAILED], failed);
+               info.counts[LD_TRIAL_FAILED], info.interrupted, failed);
         if (info.has_best)
             printf("%d, \"best\": ", info.best_number);
         else
@@ -114,7 +100,7 @@ static void print_summary(ld_db *db, const char *name, const cli_global *g, size
         char best[40] = "-";
         if (info.has_best)
             out_number(info.best_value, best, sizeof best);
-        size_t interrupted = count_interrupted(db, name);
+        size_t interrupted = info.interrupted;
         printf("study %s: %zu trials (%zu complete, %zu pruned, %zu failed", name,
                info.n_trials, info.counts[LD_TRIAL_COMPLETE], info.counts[LD_TRIAL_PRUNED],
                info.counts[LD_TRIAL_FAILED] - interrupted);

@@ -165,7 +165,8 @@ static const char *const queries[N_QUERIES] = {
                        "COUNT(*) FILTER (WHERE state = 'pruned'), "
                        "COUNT(*) FILTER (WHERE state = 'failed'), "
                        "COALESCE(SUM(finished - started) FILTER (WHERE state IN "
-                       "('complete', 'pruned', 'failed')), 0) "
+                       "('complete', 'pruned', 'failed')), 0), "
+                       "COUNT(*) FILTER (WHERE state = 'failed' AND reason LIKE 'interrupted%') "
                        "FROM liandan_trials WHERE study_id BETWEEN $1 AND $2 "
                        "GROUP BY study_id ORDER BY study_id",
     /* NaN sorts above every number in PostgreSQL: it never wins. */
@@ -1060,6 +1061,7 @@ static ld_status add_counts(store *s, int64_t lo, int64_t hi, ld_study_info *inf
         for (int k = 0; k < 5; k++)
             info->counts[k] = (size_t)col_i64(res, r, 2 + k);
         info->compute_seconds = col_time(res, r, 7);
+        info->interrupted = (size_t)col_i64(res, r, 8);
     }
     PQclear(res);
     return LD_OK;

@@ -155,7 +155,8 @@ static const char *const queries[N_QUERIES] = {
     [Q_STUDY_COUNTS] = "SELECT study_id, COUNT(*), SUM(state = 'queued'), SUM(state = 'running'), "
                        "SUM(state = 'complete'), SUM(state = 'pruned'), SUM(state = 'failed'), "
                        "TOTAL(CASE WHEN state IN ('complete', 'pruned', 'failed') "
-                       "THEN finished - started END) "
+                       "THEN finished - started END), "
+                       "SUM(state = 'failed' AND reason LIKE 'interrupted%') "
                        "FROM trials WHERE study_id BETWEEN ?1 AND ?2 "
                        "GROUP BY study_id ORDER BY study_id",
     [Q_STUDY_BEST] = "SELECT study_id, number, value FROM ("
@@ -826,6 +827,7 @@ static ld_status add_counts(store *s, int64_t lo, int64_t hi, ld_study_info *inf
         for (int k = 0; k < 5; k++)
             info->counts[k] = (size_t)sqlite3_column_int64(q, 2 + k);
         info->compute_seconds = sqlite3_column_double(q, 7);
+        info->interrupted = (size_t)sqlite3_column_int64(q, 8);
     }
     rc = done(q, rc);
     return rc == SQLITE_OK ? LD_OK : fail(s, rc);

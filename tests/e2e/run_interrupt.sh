@@ -47,6 +47,13 @@ c=$(jq '[.trials[] | select(.state == "complete")] | length' t2.json)
 q=$(jq '[.trials[] | select(.state == "queued")] | length' t2.json)
 expect_grep "^study ctrlc: $((c + k + q)) trials ($c complete, 0 pruned, 0 failed, $k interrupted, \
 $q queued)" r2.out
+# status counts them apart too, in text (FAILED leaves them out) and in --json (a subset of failed)
+ld status --json > s2.json
+expect_eq "$(jq '.studies[0].interrupted' s2.json)" "$k" "status --json interrupted"
+expect_eq "$(jq '.studies[0].failed' s2.json)" "$k" "status --json failed keeps every failed state"
+ld status > s2.txt
+expect_grep "^STUDY  *TRIALS  *DONE  *PRUNED  *FAILED  *INTR  *QUEUED  *RUN " s2.txt
+expect_grep "^ctrlc  *$((c + k + q))  *$c  *0  *0  *$k  *$q  *0 " s2.txt
 expect_exit 0 ld run sweep.yaml
 ld trials ctrlc --json > t3.json
 expect_eq "$(jq '[.trials[] | select(.state == "complete")] | length' t3.json)" 6 "budget finished"

@@ -440,6 +440,8 @@ static void test_best_and_counts(void)
             int64_t study = k ? down : up;
             int number = make_trial(&s, study, LD_TRIAL_RUNNING, i);
             ld_trial_finish fin = {ends[i], ends[i] != LD_TRIAL_FAILED, values[i], 0, 0, 0, NULL};
+            if (k && ends[i] == LD_TRIAL_FAILED) /* a Ctrl-C'd trial: counted apart */
+                fin.reason = "interrupted: stopped by Ctrl-C; re-queued for the next run";
             ld_trial t;
             CHECK_ST(&s, CALL(&s, get_trial, study, number, 0, &t), LD_OK);
             fin.finished = t.started + 1.5;
@@ -465,10 +467,13 @@ static void test_best_and_counts(void)
             CHECK_INT_EQ(infos[i].counts[LD_TRIAL_COMPLETE], 5);
             CHECK_INT_EQ(infos[i].counts[LD_TRIAL_PRUNED], 1);
             CHECK_INT_EQ(infos[i].counts[LD_TRIAL_FAILED], 1);
+            CHECK_INT_EQ(infos[i].interrupted, 0);
             CHECK_NEAR(infos[i].compute_seconds, 7 * 1.5, 1e-9);
             CHECK(infos[i].has_best && infos[i].best_number == 1);
         } else if (strcmp(infos[i].name, "best-min") == 0) {
             CHECK_INT_EQ(infos[i].n_trials, 7);
+            CHECK_INT_EQ(infos[i].counts[LD_TRIAL_FAILED], 1);
+            CHECK_INT_EQ(infos[i].interrupted, 1);
             CHECK(infos[i].has_best && infos[i].best_number == 6);
         } else if (strcmp(infos[i].name, "best-none") == 0) {
             CHECK_INT_EQ(infos[i].n_trials, 1);
