@@ -397,8 +397,12 @@ size_t rd_line_sample(const ld_report *r, unsigned char *keep)
         return n;
     }
     memset(keep, 0, n);
-    /* the best half by value */
     size_t *order = malloc(n * sizeof *order), m = 0, kept = 0;
+    /* running trials first (a dashboard is watched for them; at most one per worker), then
+       the best half by value */
+    for (size_t i = 0; i < n && kept < RD_MAX_LINES / 2; i++)
+        if (r->trials[i].state == LD_TRIAL_RUNNING)
+            keep[i] = 1, kept++;
     if (order) {
         for (size_t i = 0; i < n; i++)
             if (!isnan(rd_trial_value(&r->trials[i])))
@@ -420,7 +424,8 @@ size_t rd_line_sample(const ld_report *r, unsigned char *keep)
                 order[j] = x;
             }
         for (size_t i = 0; i < m && kept < RD_MAX_LINES / 2; i++)
-            keep[order[i]] = 1, kept++;
+            if (!keep[order[i]])
+                keep[order[i]] = 1, kept++;
         free(order);
     }
     size_t rest = n - kept, want = RD_MAX_LINES - kept, seen = 0;

@@ -111,7 +111,8 @@ void rd_svg_slice(const ld_report *r, FILE *f, int standalone);
 void rd_svg_importance(const ld_report *r, FILE *f, int standalone);
 
 /* The most lines an overlay or parallel-coordinates chart draws: beyond, the best half and an
-   even sample of the rest, so a 10,000-trial study stays light in a browser. */
+   even sample of the rest, so a 10,000-trial study stays light in a browser. Running trials
+   are always drawn, so a dashboard's axes fit them. */
 #define RD_MAX_LINES 2000
 /* Fills keep[n_trials] with 1 for the trials such charts draw; returns how many. */
 size_t rd_line_sample(const ld_report *r, unsigned char *keep);

@@ -47,6 +47,42 @@ static void test_history(void)
     rd_history_clear(&h);
 }
 
+/* Beyond RD_MAX_LINES: every running trial is kept, the best half, and an even sample. */
+static void test_line_sample(void)
+{
+    size_t n = 3 * RD_MAX_LINES;
+    ld_report r;
+    memset(&r, 0, sizeof r);
+    r.info.maximize = 1;
+    r.trials = calloc(n, sizeof *r.trials);
+    unsigned char *keep = malloc(n);
+    if (!r.trials || !keep) {
+        CHECK(0);
+        free(r.trials);
+        free(keep);
+        return;
+    }
+    r.n_trials = n;
+    for (size_t i = 0; i < n; i++) /* value grows with the number: the last ones are best */
+        r.trials[i] = fixed_trial((int)i, LD_TRIAL_COMPLETE, (double)i);
+    size_t running[] = {3, 17, 1000}; /* low numbers: neither best nor sure to be sampled */
+    for (size_t k = 0; k < 3; k++)
+        r.trials[running[k]] = fixed_trial((int)running[k], LD_TRIAL_RUNNING, NAN);
+    size_t kept = rd_line_sample(&r, keep), counted = 0;
+    CHECK_INT_EQ(kept, RD_MAX_LINES);
+    for (size_t i = 0; i < n; i++)
+        counted += keep[i];
+    CHECK_INT_EQ(counted, kept);
+    for (size_t k = 0; k < 3; k++)
+        CHECK_INT_EQ(keep[running[k]], 1);
+    size_t best_kept = 0;
+    for (size_t i = n - (RD_MAX_LINES / 2 - 3); i < n; i++)
+        best_kept += keep[i];
+    CHECK_INT_EQ(best_kept, RD_MAX_LINES / 2 - 3);
+    free(r.trials);
+    free(keep);
+}
+
 static void test_groups(void)
 {
     const char *keys[] = {"train_loss", "val_acc", "lr", "train_acc", "val_loss", "loss",
@@ -266,6 +302,7 @@ int main(void)
         return 1;
     }
     test_history();
+    test_line_sample();
     test_groups();
     test_study(dir);
     test_sparkline();
