@@ -1118,9 +1118,12 @@ static int no_time_to_retrain(const ld_spec *spec, const stage_view *views, size
 /*
  * Seconds stage i may run: its own budget.time, or its share of the playbook's time left;
  * 0 when the playbook has no time budget, -1 when its time is spent. A last confirm stage
- * whose share would not pay for its rounds (need, from confirm_need) has that time kept back.
+ * whose share would not pay for its rounds (need, from confirm_need) has that time kept back,
+ * but never more than half of the time left unless one round (one_round) needs more: slow
+ * trials buy fewer confirm seeds, not searches of one trial.
  */
-static double stage_seconds(const ld_spec *spec, size_t i, double used_before, double need)
+static double stage_seconds(const ld_spec *spec, size_t i, double used_before, double need,
+                            double one_round)
 {
     const ld_stage *st = &spec->stages[i];
     if (st->budget_seconds > 0)
@@ -1136,6 +1139,8 @@ static double stage_seconds(const ld_spec *spec, size_t i, double used_before, d
     }
     double left = spec->budget_seconds - used_before - reserved;
     const ld_stage *last = &spec->stages[spec->n_stages - 1];
+    if (need > left / 2)
+        need = one_round > left / 2 ? one_round : left / 2;
     if (last->confirm_seeds && i + 1 < spec->n_stages && !last->budget_seconds && shares > 0 &&
         need > left * last->share / shares) {
         left -= need;
@@ -1250,9 +1255,10 @@ ld_status ld_playbook_run(ld_study *s, ld_event_fn on_event, void *user, size_t 
             used += views[i].elapsed;
             continue;
         }
-        double need = spec->stages[spec->n_stages - 1].confirm_seeds ? confirm_need(spec, views, i)
-                                                                       : 0;
-        double seconds = stage_seconds(spec, i, used, need);
+        int confirms = spec->stages[spec->n_stages - 1].confirm_seeds > 0;
+        double need = confirms ? confirm_need(spec, views, i) : 0;
+        double one_round = confirms ? confirm_rounds_seconds(spec, views, i, 1) : 0;
+        double seconds = stage_seconds(spec, i, used, need, one_round);
         double left = seconds != 0 ? seconds - views[i].elapsed : 0; /* 0: no time limit */
         if (seconds != 0 && stage->confirm_seeds && !views[i].exists &&
             no_time_to_retrain(spec, views, i, left))

@@ -271,6 +271,35 @@ expect_eq "$(grep -c '^fit.confirm ' runs.txt)" 2 "confirm runs that fit 4s"
 expect_grep "^playbook fit: confirmed " out.txt
 expect_grep "(sd [0-9.e-]*, 2 seeds;" out.txt
 
+# ---- slow trials: a confirm whose seeds would need more than the time left keeps back at most
+# half of it (or one round), so the search stage before it still runs (9 seeds of 1.5s trials
+# need 13.5s; after the first stage about 7.5s are left: the search gets half) ----
+cat > slow.yaml <<'Y'
+name: slow
+command: [sh, train.sh, "${args}", --sleep=0.3]
+metric: {name: val_acc, goal: maximize}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1e-4, max: 0.1}
+  epochs: {value: 5}
+budget: {time: 9s}
+stages:
+  - name: first
+    method: random
+    budget: {trials: 1}
+  - name: search
+    method: random
+  - name: confirm
+    confirm: {top: 1, seeds: 9}
+Y
+expect_exit 0 ld run slow.yaml
+cat err.txt | grep -v '^trial'
+tsearch=$(sed -n 's/.*stage slow.search (2 of 3) starts with \([0-9.]*\)s.*/\1/p' err.txt)
+[ -n "$tsearch" ] || fail "the search stage before a greedy confirm did not start"
+awk -v t="$tsearch" 'BEGIN { exit !(t >= 2.5 && t <= 4.5) }' ||
+    fail "the search stage got ${tsearch}s, expected about half of the 7.5s left"
+[ "$(grep -c '^slow.search ' runs.txt)" -ge 1 ] || fail "no search trial ran"
+expect_grep "^playbook slow: " out.txt
+
 # ---- mistakes in stages ----
 cat > bad1.yaml <<'Y'
 name: bad
