@@ -154,7 +154,8 @@ static void status_table(const ld_study_info *s, size_t n, const cli_global *g, 
         printf("%-24s %6zu %6zu %6zu %6zu %6zu %6zu %6zu  %-20s %s %s\n", x->name, x->n_trials,
                x->counts[LD_TRIAL_COMPLETE], x->counts[LD_TRIAL_PRUNED],
                x->counts[LD_TRIAL_FAILED] - x->interrupted, x->interrupted,
-               x->counts[LD_TRIAL_QUEUED], x->counts[LD_TRIAL_RUNNING], best, x->metric ? x->metric : "", x->maximize ? "(max)" : "(min)");
+               x->counts[LD_TRIAL_QUEUED], x->counts[LD_TRIAL_RUNNING], best,
+               x->metric ? x->metric : "", x->maximize ? "(max)" : "(min)");
     }
 }
 

@@ -100,12 +100,11 @@ static void print_summary(ld_db *db, const char *name, const cli_global *g, size
         char best[40] = "-";
         if (info.has_best)
             out_number(info.best_value, best, sizeof best);
-        size_t interrupted = info.interrupted;
         printf("study %s: %zu trials (%zu complete, %zu pruned, %zu failed", name,
                info.n_trials, info.counts[LD_TRIAL_COMPLETE], info.counts[LD_TRIAL_PRUNED],
-               info.counts[LD_TRIAL_FAILED] - interrupted);
-        if (interrupted)
-            printf(", %zu interrupted", interrupted);
+               info.counts[LD_TRIAL_FAILED] - info.interrupted);
+        if (info.interrupted)
+            printf(", %zu interrupted", info.interrupted);
         if (info.counts[LD_TRIAL_QUEUED])
             printf(", %zu queued", info.counts[LD_TRIAL_QUEUED]);
         printf(")");
