@@ -358,6 +358,15 @@ ld_status ld_study_run(ld_study *study, ld_event_fn on_event, void *user, size_t
  * re-queued for the next run).
  */
 void ld_study_interrupt(ld_study *study);
+/*
+ * Safe to call from a signal handler: what `liandan run` does on a signal. SIGINT is
+ * ld_study_interrupt. SIGUSR1 drains, as a first Ctrl-C does (Slurm's warning before a time
+ * limit). SIGTERM (scancel, preemption, a time limit) starts no new trial and passes SIGTERM on
+ * to the running ones; each has $LIANDAN_TERM_GRACE (20 s) to finish, and one that does not end
+ * successfully within it is recorded failed, "interrupted", and re-queued (not counted against
+ * the budget).
+ */
+void ld_study_signal(ld_study *study, int sig);
 
 /* ---- data tools ------------------------------------------------------------------------ */
 /*

@@ -30,7 +30,9 @@ struct ld_study {
     ld_pruner pruner;    /* type NULL when the sweep has no early_terminate */
     uint64_t seed;
     char host[256];
-    volatile sig_atomic_t interrupts;
+    volatile sig_atomic_t interrupts;  /* Ctrl-C presses; SIGTERM and SIGUSR1 count as one */
+    volatile sig_atomic_t terminating; /* got SIGTERM: ld_study_signal */
+    volatile sig_atomic_t draining;    /* got SIGUSR1 */
     char **notes;        /* NULL-terminated */
     ld_trial *warm;      /* finished trials of the parent study, in this spec's param order */
     size_t n_warm;

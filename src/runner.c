@@ -868,7 +868,7 @@ void ld_runner_free(ld_runner *r)
     free(r);
 }
 
-void ld_runner_stop(ld_runner *r, int id)
+void ld_runner_stop_within(ld_runner *r, int id, double grace)
 {
     for (size_t i = 0; r && i < r->n_live; i++) {
         job *j = r->live[i];
@@ -876,10 +876,14 @@ void ld_runner_stop(ld_runner *r, int id)
             continue;
         if (!j->term_sent && !j->reaped) { /* a leader gone by itself was not stopped */
             j->stopped = 1;
+            if (grace > 0)
+                j->grace = grace;
             terminate(j, now_seconds());
         }
         return;
     }
 }
+
+void ld_runner_stop(ld_runner *r, int id) { ld_runner_stop_within(r, id, 0); }
 
 size_t ld_runner_active(const ld_runner *r) { return r ? r->active : 0; }

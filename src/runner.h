@@ -67,6 +67,8 @@ int ld_runner_poll(ld_runner *r, int timeout_ms, ld_run_event *ev);
    A job whose leader has already exited by itself is left alone (its EXIT says stopped = 0):
    what it started may finish printing. */
 void ld_runner_stop(ld_runner *r, int job);
+/* The same with its own grace between SIGTERM and SIGKILL (grace <= 0: the job's own). */
+void ld_runner_stop_within(ld_runner *r, int job, double grace);
 /* Number of jobs not yet reported as exited. */
 size_t ld_runner_active(const ld_runner *r);
 

@@ -4,7 +4,13 @@
  *
  * One thread, event-driven: the runner (runner.c) multiplexes the children's pipes; this file
  * decides what to launch and what each event means. Signals only set a flag
- * (ld_study_interrupt); the loop notices it after the runner's poll returns.
+ * (ld_study_signal); the loop notices it after the runner's poll returns.
+ *
+ * Signals: SIGINT once drains (no new trial, the running ones finish), twice stops the running
+ * trials. SIGUSR1 drains (Slurm's warning before a time limit). SIGTERM (scancel, preemption, a
+ * time limit) passes SIGTERM on to the running trials at once and gives them ld_term_grace()
+ * seconds: a trial that ends successfully within it counts as usual, every other one is recorded
+ * interrupted and re-queued, not counted against the budget.
  *
  * Budget: the trial budget counts every trial of the study that is not superseded by a re-run,
  * across all runs and tuners; the time budget counts from the start of this run. When either is
@@ -14,6 +20,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +37,17 @@
 /* A heartbeat this old is late: its tuner missed a beat and may be gone (wait_for_others). */
 #define LATE_SECONDS (1.5 * HEARTBEAT_SECONDS)
 #define TICK_SECONDS 1.0
+/* Below Slurm's default KillWait (30 s), so the tuner records its trials before its SIGKILL. */
+#define TERM_GRACE_SECONDS 20.0
 
 typedef struct {
     int job;            /* runner job id, -1 when the slot is free */
     ld_trial *trial;
     int gpu;            /* index into spec->gpus, -1 when none */
     char *stop_reason;  /* set when we decided to prune it */
-    int interrupted;    /* stopped by the second Ctrl-C */
+    int interrupted;    /* stopped by the second Ctrl-C or by SIGTERM: re-queued */
+    int terminated;     /* the tuner got SIGTERM while it ran */
+    int has_objective;  /* printed the objective at least once */
     int diverged;       /* reported a non-finite objective or diverged=1 */
     int converged;      /* stopped by a rule that ends training (plateau, overfit): complete */
     double reports;     /* metric lines seen, for steps when the line has no step key */
@@ -66,13 +77,36 @@ typedef struct {
     double best_value;
 } tuner;
 
-void ld_study_interrupt(ld_study *study)
+static void take_signal(ld_study *s, int sig)
 {
-    if (study->interrupts < 1000)
-        study->interrupts++;
+    if (sig == SIGTERM || sig == SIGUSR1) {
+        if (sig == SIGTERM)
+            s->terminating = 1;
+        else
+            s->draining = 1;
+        if (s->interrupts < 1)
+            s->interrupts = 1;
+    } else if (s->interrupts < 1000) {
+        s->interrupts++;
+    }
+}
+
+void ld_study_signal(ld_study *study, int sig)
+{
+    take_signal(study, sig);
     ld_study *stage = study->stage;
-    if (stage && stage->interrupts < 1000)
-        stage->interrupts++;
+    if (stage)
+        take_signal(stage, sig);
+}
+
+void ld_study_interrupt(ld_study *study) { ld_study_signal(study, SIGINT); }
+
+/* Seconds a trial has to finish after the tuner got SIGTERM: 20, or $LIANDAN_TERM_GRACE. */
+static double term_grace(void)
+{
+    const char *env = getenv("LIANDAN_TERM_GRACE");
+    double v = env && *env ? ld_parse_duration(env) : -1;
+    return v > 0 ? v : TERM_GRACE_SECONDS;
 }
 
 static void emit(tuner *tu, ld_event_kind kind, const ld_trial *trial, const char *text)
@@ -200,12 +234,51 @@ static void param_env_name(const char *name, char *out, size_t size)
     out[j] = '\0';
 }
 
+/* The first trial of t's chain of re-runs (retry_of links): the chain shares its checkpoints. */
+static int chain_root(tuner *tu, const ld_trial *t)
+{
+    ld_study *s = tu->study;
+    int root = t->number, prev = t->retry_of;
+    for (int hops = 0; prev >= 0 && hops < 10000; hops++) {
+        ld_trial p;
+        if (s->db->storage.type->get_trial(s->db->storage.state, s->id, prev, 0, &p) != LD_OK)
+            break;
+        root = prev;
+        prev = p.retry_of;
+        ld_trial_clear(&p);
+    }
+    return root;
+}
+
+/*
+ * LIANDAN_CHECKPOINT_DIR: an absolute folder per chain of re-runs, LOG_DIR/checkpoints/ROOT, so
+ * a trial re-queued after SIGTERM, a stale tuner or a failure finds what it saved before. Only
+ * named, not created: a trial that saves checkpoints makes it (mkdir -p), and thousands of
+ * cheap trials leave no empty folders.
+ */
+static char *checkpoint_dir(tuner *tu, const ld_trial *t)
+{
+    ld_buf b = LD_BUF_INIT;
+    char cwd[4096];
+    if (tu->log_dir[0] != '/' && getcwd(cwd, sizeof cwd))
+        ld_buf_printf(&b, "%s/", cwd);
+    const char *dir = tu->log_dir;
+    if (dir[0] == '.' && dir[1] == '/')
+        dir += 2;
+    ld_buf_printf(&b, "%s/checkpoints/%d", dir, chain_root(tu, t));
+    return ld_buf_take(&b);
+}
+
 static char **trial_env(tuner *tu, const ld_trial *t, int gpu)
 {
     char **env = NULL;
     size_t n = 0;
     env_add(&env, &n, "LIANDAN_STUDY=%s", tu->study->name);
     env_add(&env, &n, "LIANDAN_TRIAL=%d", t->number);
+    char *checkpoints = checkpoint_dir(tu, t);
+    if (checkpoints)
+        env_add(&env, &n, "LIANDAN_CHECKPOINT_DIR=%s", checkpoints);
+    free(checkpoints);
     for (size_t i = 0; i < t->n_params; i++) {
         if (t->params[i].type == LD_VAL_NONE)
             continue;
@@ -416,7 +489,7 @@ static void on_line(tuner *tu, slot *sl, const char *line)
             continue;
         }
         if (strcmp(kv[i].key, tu->spec->metric) == 0) {
-            has_objective = 1;
+            has_objective = sl->has_objective = 1;
             objective_bad = !isfinite(kv[i].value);
         }
         if (strcmp(kv[i].key, "diverged") == 0 && kv[i].value != 0)
@@ -493,9 +566,19 @@ static void on_exit_event(tuner *tu, slot *sl, const ld_run_event *ev)
        work: it is complete, whatever was decided too late to save anything. */
     int ended_first = !ev->stopped && ev->exit_code == 0 && !ev->term_signal &&
                       !ev->timed_out && !ev->exec_errno && !sl->diverged;
+    if (sl->terminated && ev->exit_code == 0 && !ev->term_signal && !ev->exec_errno &&
+        !sl->diverged && sl->has_objective) {
+        /* it finished within the grace that SIGTERM gave it: a result like any other */
+        sl->interrupted = 0;
+        ended_first = 1;
+    }
     if (sl->stop_reason && !sl->interrupted && !ended_first) {
         end.state = sl->converged && !sl->diverged ? LD_TRIAL_COMPLETE : LD_TRIAL_PRUNED;
         ld_buf_puts(&reason, sl->stop_reason);
+    } else if (sl->interrupted && sl->terminated) {
+        end.state = LD_TRIAL_FAILED;
+        ld_buf_puts(&reason, "interrupted: the tuner got SIGTERM (scancel, preemption or a time "
+                             "limit) before the trial finished; re-queued");
     } else if (sl->interrupted) {
         end.state = LD_TRIAL_FAILED;
         ld_buf_puts(&reason, "interrupted: stopped by Ctrl-C; re-queued for the next run");
@@ -645,6 +728,48 @@ static void interrupt_all(tuner *tu)
     }
 }
 
+static size_t running_count(const tuner *tu)
+{
+    size_t n = 0;
+    for (int i = 0; i < tu->n_slots; i++)
+        n += tu->slots[i].job >= 0;
+    return n;
+}
+
+/* SIGTERM: every running trial gets it now and term_grace() seconds before SIGKILL. A trial
+   already being stopped (pruned, diverged, stopped by hand) goes on ending that way. */
+static void terminate_all(tuner *tu)
+{
+    for (int i = 0; i < tu->n_slots; i++) {
+        slot *sl = &tu->slots[i];
+        if (sl->job >= 0 && !sl->stop_reason) {
+            sl->interrupted = sl->terminated = 1;
+            sl->stop_reason = ld_strdup("interrupted");
+            ld_runner_stop_within(tu->runner, sl->job, term_grace());
+        }
+    }
+}
+
+/* Says at once what a signal does to this run. */
+static void acknowledge(tuner *tu, int presses, int stopped_all)
+{
+    ld_study *s = tu->study;
+    size_t n = running_count(tu);
+    const char *trials = n == 1 ? "trial" : "trials";
+    if (!n)
+        return;
+    if (presses >= 2 && !stopped_all)
+        note(tu, "Ctrl-C again: stopping %zu running %s; re-queued for the next run", n, trials);
+    else if (presses == 1 && s->terminating)
+        note(tu, "SIGTERM: no new trial starts; %zu running %s got SIGTERM and have %gs to "
+                 "finish, then are stopped and re-queued", n, trials, term_grace());
+    else if (presses == 1 && s->draining)
+        note(tu, "SIGUSR1: no new trial starts; finishing %zu running %s", n, trials);
+    else if (presses == 1)
+        note(tu, "Ctrl-C: no new trial starts; finishing %zu running %s (Ctrl-C again stops %s: "
+                 "re-queued for the next run)", n, trials, n == 1 ? "it" : "them");
+}
+
 /* A run with nothing to do says why, and, when failures spent the budget, what to do. */
 static void say_spent(tuner *tu)
 {
@@ -767,14 +892,6 @@ static void tuner_free(tuner *tu)
     free(tu->last_failure);
 }
 
-static size_t running_count(const tuner *tu)
-{
-    size_t n = 0;
-    for (int i = 0; i < tu->n_slots; i++)
-        n += tu->slots[i].job >= 0;
-    return n;
-}
-
 ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_failed)
 {
     if (s->spec && s->spec->n_stages)
@@ -790,6 +907,7 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
                   "re-queued", recovered);
     int exhausted = 0, stopped_all = 0; /* exhausted: 1 stop launching, 2 budget or grid spent */
     int acknowledged = s->interrupts;   /* Ctrl-C presses already answered on stderr */
+    int terminated = 0;                 /* SIGTERM passed on to the running trials */
     double last_tick = 0, last_beat = ld_now(), last_recover = ld_now();
     double recover_every = ld_study_stale_after() / 4 > 1 ? ld_study_stale_after() / 4 : 1;
     tu.healthy_since = tu.last_contact = ld_now();
@@ -797,16 +915,13 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
         st = fill_slots(&tu, &exhausted);
         if (st != LD_OK)
             break;
-        if (s->interrupts != acknowledged) { /* say at once what Ctrl-C does */
+        if (s->interrupts != acknowledged || s->terminating != terminated) {
+            acknowledge(&tu, s->interrupts, stopped_all);
             acknowledged = s->interrupts;
-            size_t n = running_count(&tu);
-            if (acknowledged == 1 && n)
-                note(&tu, "Ctrl-C: no new trial starts; finishing %zu running trial%s (Ctrl-C "
-                          "again stops %s: re-queued for the next run)",
-                     n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
-            else if (acknowledged >= 2 && n && !stopped_all)
-                note(&tu, "Ctrl-C again: stopping %zu running trial%s; re-queued for the next "
-                          "run", n, n == 1 ? "" : "s");
+        }
+        if (s->terminating && !terminated) {
+            terminate_all(&tu);
+            terminated = 1;
         }
         if (s->interrupts >= 2 && !stopped_all) {
             interrupt_all(&tu);

@@ -1,6 +1,7 @@
 /*
  * cmd_run.c — `liandan run SWEEP.yaml`: opens (or resumes) the sweep's study and runs it, with
- * Ctrl-C handled as the help says: once to drain, twice to stop.
+ * Ctrl-C handled as the help says (once to drain, twice to stop), SIGUSR1 draining and SIGTERM
+ * stopping the running trials after a grace (ld_study_signal).
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -10,21 +11,24 @@
 
 static ld_study *running_study;
 
-static void on_sigint(int sig)
+static void on_signal(int sig)
 {
-    (void)sig;
     if (running_study)
-        ld_study_interrupt(running_study);
+        ld_study_signal(running_study, sig);
 }
 
 static void install_handlers(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint; /* no SA_RESTART: the runner's poll must wake up */
-    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_signal; /* no SA_RESTART: the runner's poll must wake up */
+    sigemptyset(&sa.sa_mask);  /* one handler at a time: they update the same counters */
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sigaddset(&sa.sa_mask, SIGUSR1);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 
