@@ -88,9 +88,11 @@ void ld_study_free_warm(ld_study *study);
 ld_status ld_study_add_note(ld_study *study, char *text);
 
 /* Marks failed (reason "stale") the running trials of this study whose tuner died on this host
-   or, on another host, sent no heartbeat for ld_study_stale_after() seconds; stops orphaned
-   processes on this host, and re-queues them. Returns how many were recovered. */
-ld_status ld_study_recover_stale(ld_study *study, size_t *recovered);
+   or, when judge_silence is set, on another host sent no heartbeat for ld_study_stale_after()
+   seconds; stops orphaned processes on this host, and re-queues them. Returns how many were
+   recovered. A dead pid on this host is a fact; silence means something only when the caller's
+   own link to the journal was sound for the whole grace period. */
+ld_status ld_study_recover_stale(ld_study *study, int judge_silence, size_t *recovered);
 /* The grace period of heartbeats in seconds: 60, or $LIANDAN_STALE_AFTER. */
 double ld_study_stale_after(void);
 /* Running trials of tuners (n_running), and those of them whose tuner is gone or has been

@@ -854,7 +854,7 @@ ld_status ld_study_late_trials(ld_study *s, double late, size_t *n_late, size_t 
     return LD_OK;
 }
 
-ld_status ld_study_recover_stale(ld_study *s, size_t *recovered)
+ld_status ld_study_recover_stale(ld_study *s, int judge_silence, size_t *recovered)
 {
     *recovered = 0;
     const ld_storage_type *t = s->db->storage.type;
@@ -866,9 +866,9 @@ ld_status ld_study_recover_stale(ld_study *s, size_t *recovered)
     double now = ld_now(), grace = ld_study_stale_after();
     for (size_t i = 0; i < n && st == LD_OK; i++) {
         ld_trial *tr = &h[i];
-        if (!tuner_gone(s, tr, now, grace))
-            continue;
         int here = tr->host && strcmp(tr->host, s->host) == 0;
+        if ((!here && !judge_silence) || !tuner_gone(s, tr, now, grace))
+            continue;
         if (here && tr->pid > 0 && process_alive(tr->pid))
             kill(-tr->pid, SIGKILL); /* the orphaned trial of the dead tuner */
         char reason[384];

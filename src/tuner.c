@@ -636,7 +636,7 @@ static void recover_others(tuner *tu, int *exhausted)
 {
     size_t recovered = 0;
     double began = ld_now();
-    ld_status st = ld_study_recover_stale(tu->study, &recovered);
+    ld_status st = ld_study_recover_stale(tu->study, may_judge_others(tu), &recovered);
     contact(tu, st == LD_OK, began);
     if (st != LD_OK) {
         note(tu, "looking for stale trials: %s", ld_db_errmsg(tu->study->db));
@@ -661,8 +661,7 @@ static int wait_for_others(tuner *tu, int *exhausted)
 {
     if (*exhausted != 2 || tu->study->interrupts > 0)
         return 0;
-    if (may_judge_others(tu))
-        recover_others(tu, exhausted);
+    recover_others(tu, exhausted);
     if (*exhausted == 0)
         return 1;
     size_t late = 0, running = 0;
@@ -901,7 +900,7 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
     ld_status st = tuner_init(&tu, s);
     size_t recovered = 0;
     if (st == LD_OK)
-        st = ld_study_recover_stale(s, &recovered);
+        st = ld_study_recover_stale(s, 1, &recovered);
     if (st == LD_OK && recovered)
         note(&tu, "%zu trial(s) left running by a tuner that died were marked stale and "
                   "re-queued", recovered);
@@ -909,7 +908,12 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
     int acknowledged = s->interrupts;   /* Ctrl-C presses already answered on stderr */
     int terminated = 0;                 /* SIGTERM passed on to the running trials */
     double last_tick = 0, last_beat = ld_now(), last_recover = ld_now();
-    double recover_every = ld_study_stale_after() / 4 > 1 ? ld_study_stale_after() / 4 : 1;
+    /* a dead tuner on this host shows within two heartbeats; silence after the grace period */
+    double recover_every = ld_study_stale_after() / 4;
+    if (recover_every > 2 * HEARTBEAT_SECONDS)
+        recover_every = 2 * HEARTBEAT_SECONDS;
+    if (recover_every < 1)
+        recover_every = 1;
     tu.healthy_since = tu.last_contact = ld_now();
     while (st == LD_OK) {
         st = fill_slots(&tu, &exhausted);
@@ -950,7 +954,7 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
             housekeeping(&tu);
             last_beat = now;
         }
-        if (now - last_recover >= recover_every && may_judge_others(&tu)) {
+        if (now - last_recover >= recover_every) {
             recover_others(&tu, &exhausted);
             last_recover = ld_now();
         }
