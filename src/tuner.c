@@ -555,8 +555,31 @@ static const char *last_meaningful_line(const char *tail, size_t *len)
     return best;
 }
 
+/*
+ * A scheduler's SIGTERM (scancel, preemption, a time limit) goes to every process of the job at
+ * once, so a trial may die of it before the tuner's own SIGTERM has been noticed, or has even
+ * arrived. A trial that ended by SIGTERM that the tuner did not send waits up to a second for
+ * the tuner's: with it, the trial was interrupted, not failed.
+ */
+static void notice_outside_sigterm(tuner *tu, slot *sl, const ld_run_event *ev)
+{
+    ld_study *s = tu->study;
+    if (sl->terminated || sl->stop_reason)
+        return;
+    int by_sigterm = ev->term_signal == SIGTERM || ev->exit_code == 128 + SIGTERM;
+    for (int i = 0; by_sigterm && !s->terminating && i < 20; i++) {
+        struct timespec pause = {0, 50 * 1000 * 1000};
+        nanosleep(&pause, NULL); /* a signal ends it early */
+    }
+    if (s->terminating) {
+        sl->interrupted = sl->terminated = 1;
+        sl->stop_reason = ld_strdup("interrupted");
+    }
+}
+
 static void on_exit_event(tuner *tu, slot *sl, const ld_run_event *ev)
 {
+    notice_outside_sigterm(tu, sl, ev);
     ld_buf reason = LD_BUF_INIT;
     ld_trial_end end = {.state = LD_TRIAL_COMPLETE,
                         .exit_code = ev->exit_code,
@@ -755,8 +778,11 @@ static void acknowledge(tuner *tu, int presses, int stopped_all)
     ld_study *s = tu->study;
     size_t n = running_count(tu);
     const char *trials = n == 1 ? "trial" : "trials";
-    if (!n)
+    if (!n) {
+        if (presses == 1 && (s->terminating || s->draining))
+            note(tu, "%s: no new trial starts", s->terminating ? "SIGTERM" : "SIGUSR1");
         return;
+    }
     if (presses >= 2 && !stopped_all)
         note(tu, "Ctrl-C again: stopping %zu running %s; re-queued for the next run", n, trials);
     else if (presses == 1 && s->terminating)

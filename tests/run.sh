@@ -4,8 +4,9 @@
 #   tests/run.sh BUILD [unit|e2e]
 #
 # Each end-to-end test gets a fresh scratch folder in $TMPDIR and the environment variables
-# LIANDAN (the binary), BUILD, TOOLS (helper programs) and ROOT (the repository). Exit status is
-# non-zero when anything failed.
+# LIANDAN (the binary), BUILD, TOOLS (helper programs) and ROOT (the repository). A test that
+# exits 77 could not run its real part here (no Slurm, say) and is counted as skipped, apart from
+# the passes. Exit status is non-zero when anything failed.
 set -u
 build=${1:-build}
 which=${2:-all}
@@ -13,6 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 case $build in /*) ;; *) build="$root/$build" ;; esac
 failed=0
 passed=0
+skipped=0
 failures=""
 
 # A throwaway PostgreSQL server for the PostgreSQL storage tests (tests/pg_server.sh sets
@@ -44,9 +46,14 @@ if [ "$which" = all ] || [ "$which" = e2e ]; then
         [ -f "$t" ] || continue
         name=$(basename "$t" .sh)
         scratch=$(mktemp -d "${TMPDIR:-/tmp}/liandan-e2e-$name.XXXXXX")
-        if (cd "$scratch" && LIANDAN="$build/liandan" BUILD="$build" TOOLS="$build/tools" \
-                ROOT="$root" sh "$t") >"$scratch/test.log" 2>&1; then
+        (cd "$scratch" && LIANDAN="$build/liandan" BUILD="$build" TOOLS="$build/tools" \
+            ROOT="$root" sh "$t") >"$scratch/test.log" 2>&1
+        rc=$?
+        if [ $rc -eq 0 ]; then
             passed=$((passed + 1)); echo "ok   e2e/$name"; rm -rf "$scratch"
+        elif [ $rc -eq 77 ]; then
+            skipped=$((skipped + 1)); echo "SKIP e2e/$name: $(grep -m1 'skipped' "$scratch/test.log")"
+            rm -rf "$scratch"
         else
             failed=$((failed + 1)); failures="$failures e2e/$name"
             echo "FAIL e2e/$name (scratch kept in $scratch)"; tail -n 40 "$scratch/test.log" | sed 's/^/    /'
@@ -54,5 +61,5 @@ if [ "$which" = all ] || [ "$which" = e2e ]; then
     done
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || { echo "failed:$failures"; exit 1; }

@@ -49,7 +49,9 @@ static const cli_command commands[] = {
      "NAME.STAGE; run it again to resume in the stage where it stopped (docs/playbook.md).\n"
      "  -q              no progress, only the final summary\n"
      "Ctrl-C once: start no new trial, let the running ones finish. Twice: stop them too\n"
-     "(they are re-queued). Running the same sweep again resumes the study.\n"},
+     "(they are re-queued). SIGUSR1: as Ctrl-C once. SIGTERM (scancel, preemption): the\n"
+     "running trials get SIGTERM and $LIANDAN_TERM_GRACE (20s) to finish; the others are\n"
+     "re-queued. Running the same sweep again resumes the study.\n"},
     {"status", cmd_status, "status [STUDY] [--json]",
      "studies in the journal with trial counts and best values", ""},
     {"trials", cmd_trials, "trials STUDY [--state STATE] [--columns K,K] [--json]",
