@@ -328,7 +328,7 @@ static void emit_params(stage_writer *sw, yaml_node_t *m, const char *prefix)
 /* The top-level keys a stage inherits as they are (the others it writes itself). */
 static const char *const inherited[] = {"program", "command", "metric", "parallel", "gpus",
                                         "threads_per_trial", "timeout", "step", "retries",
-                                        "max_failures"};
+                                        "max_failures", "executor", "slurm"};
 
 static int fixes_fidelity(const ld_spec *spec, const ld_stage *st)
 {

@@ -40,6 +40,9 @@ typedef struct {
     int exec_errno;    /* non-zero when the command could not be started (e.g. ENOENT) */
     int timed_out;     /* stopped because its timeout passed */
     int stopped;       /* stopped by ld_runner_stop */
+    int interrupted;   /* ended by the cluster (preemption, a node failure), not by the trial
+                          itself: worth re-running (the Slurm executor only) */
+    const char *why;   /* the executor's account of the end (a Slurm job's state), or NULL */
     double seconds;    /* wall time from start to exit */
     const char *tail;  /* EXIT: the last lines of stderr (of stdout when stderr was empty), at
                           most 2 KiB, starting at a line boundary; valid until the next poll */

@@ -1244,6 +1244,67 @@ static int top_timeout(ctx *c, yaml_node_t *v)
     return get_duration(c, v, "timeout", &c->spec->timeout_seconds);
 }
 
+static int top_executor(ctx *c, yaml_node_t *v)
+{
+    char buf[96];
+    c->spec->executor_line = line_of(v);
+    if (v->type == YAML_SCALAR_NODE && strcmp(text(v), "local") == 0)
+        c->spec->executor = LD_EXECUTOR_LOCAL;
+    else if (v->type == YAML_SCALAR_NODE && strcmp(text(v), "slurm") == 0)
+        c->spec->executor = LD_EXECUTOR_SLURM;
+    else
+        return fail(c, v, "executor must be local (trials as processes here, the default) or "
+                          "slurm (each trial a Slurm batch job), got %s",
+                    describe(v, buf, sizeof buf));
+    return 1;
+}
+
+/* slurm: {partition, gres, time, cpus_per_task, mem, extra: [...]}: sbatch options per trial. */
+static int top_slurm(ctx *c, yaml_node_t *v)
+{
+    static const char *const known[] = {"partition", "gres", "time", "cpus_per_task", "mem",
+                                        "extra"};
+    static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known)};
+    ld_slurm_options *o = &c->spec->slurm;
+    yaml_node_t *n;
+    char buf[96];
+    if (!check_keys(c, v, "slurm", &ks))
+        return 0;
+    if ((n = lookup(c, v, "partition", NULL)) &&
+        !get_string(c, n, "slurm.partition", &o->partition))
+        return 0;
+    if ((n = lookup(c, v, "gres", NULL)) && !get_string(c, n, "slurm.gres", &o->gres))
+        return 0;
+    if ((n = lookup(c, v, "time", NULL)) && !get_string(c, n, "slurm.time", &o->time))
+        return 0;
+    if ((n = lookup(c, v, "mem", NULL)) && !get_string(c, n, "slurm.mem", &o->mem))
+        return 0;
+    if ((n = lookup(c, v, "cpus_per_task", NULL)) &&
+        !get_int(c, n, "slurm.cpus_per_task", 1, &o->cpus_per_task))
+        return 0;
+    if (!(n = lookup(c, v, "extra", NULL)))
+        return 1;
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail(c, n, "slurm.extra must be a list of sbatch options such as "
+                          "[--qos=normal, --account=lab], got %s", describe(n, buf, sizeof buf));
+    size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    o->extra = calloc(count ? count : 1, sizeof *o->extra);
+    if (!o->extra)
+        return fail_nomem(c);
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *item = node(c, n->data.sequence.items.start[i]);
+        char what[40];
+        snprintf(what, sizeof what, "slurm.extra[%zu]", i);
+        if (!get_string(c, item, what, &o->extra[i]))
+            return 0;
+        o->n_extra = i + 1;
+        if (o->extra[i][0] != '-')
+            return fail(c, item, "slurm.extra[%zu] must be an sbatch option starting with '-', "
+                                 "got '%s' (write --option=value as one item)", i, o->extra[i]);
+    }
+    return 1;
+}
+
 static int top_seed(ctx *c, yaml_node_t *v)
 {
     long long n = 0;
@@ -1611,6 +1672,8 @@ static const struct {
     {"parent", top_parent},
     {"fidelity", top_fidelity},
     {"stages", top_stages},
+    {"executor", top_executor},
+    {"slurm", top_slurm},
 };
 
 /* W&B sweep keys (wandb/sweeps config/schema.json) that liandan accepts and ignores. */
@@ -1810,6 +1873,17 @@ static char *default_name(const char *path)
     return out;
 }
 
+/* gpus: are this machine's devices; Slurm jobs get theirs from slurm.gres. */
+static int check_executor(ctx *c)
+{
+    ld_spec *s = c->spec;
+    if (s->executor == LD_EXECUTOR_SLURM && s->n_gpus)
+        return fail_at(c, s->executor_line, 1,
+                       "gpus lists this machine's devices, but executor: slurm runs trials on "
+                       "the cluster's; ask for them with slurm: {gres: gpu:1} and remove gpus");
+    return 1;
+}
+
 static int finish(ctx *c)
 {
     ld_spec *s = c->spec;
@@ -1824,7 +1898,7 @@ static int finish(ctx *c)
         return fail(c, c->root, "missing 'parameters'; add parameters: {lr: {min: 0.0001, max: "
                                 "0.1}}");
     if (!add_fidelity_param(c) || !check_when(c) || !check_command(c) || !check_grid(c) ||
-        !check_stages(c))
+        !check_stages(c) || !check_executor(c))
         return 0;
     if (s->run_cap && (!s->budget_trials || s->run_cap < s->budget_trials))
         s->budget_trials = s->run_cap;
@@ -1976,6 +2050,13 @@ void ld_spec_free(ld_spec *spec)
     free(spec->early_terminate.val_key);
     free(spec->early_terminate.train_key);
     free(spec->gpus);
+    free(spec->slurm.partition);
+    free(spec->slurm.gres);
+    free(spec->slurm.time);
+    free(spec->slurm.mem);
+    for (size_t i = 0; i < spec->slurm.n_extra; i++)
+        free(spec->slurm.extra[i]);
+    free(spec->slurm.extra);
     free(spec->step);
     free(spec->parent);
     free(spec->fidelity.param);

@@ -84,6 +84,19 @@ typedef struct {
     char *seed_param;        /* confirm: the parameter that takes the seed ("seed") */
 } ld_stage;
 
+/*
+ * Where trials run (`executor:`): local processes, or one Slurm batch job each (`executor:
+ * slurm` with `slurm: {partition, gres, time, cpus_per_task, mem, extra}`; slurm.c).
+ */
+typedef enum { LD_EXECUTOR_LOCAL = 0, LD_EXECUTOR_SLURM } ld_executor_kind;
+
+typedef struct {
+    char *partition, *gres, *time, *mem; /* NULL: the cluster's default */
+    int cpus_per_task;                   /* 0: the cluster's default */
+    size_t n_extra;
+    char **extra;                        /* further sbatch options, one argument each */
+} ld_slurm_options;
+
 typedef struct {
     char *path;        /* as given */
     char *text;        /* the whole file, as read */
@@ -127,6 +140,9 @@ typedef struct {
     int max_failures;      /* stop launching after this many failed trials in a row; 0 never */
     int has_max_failures;  /* given in the file; else LD_MAX_FAILURES_DEFAULT */
     int grid_sequential;   /* order: sequential: grid points in file order, not shuffled */
+    ld_executor_kind executor;
+    int executor_line;     /* where executor: is in the file; 0 when absent */
+    ld_slurm_options slurm;
     int order_line, order_column; /* where `order:` was given; 0 when it was not */
 
     size_t n_stages;

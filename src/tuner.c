@@ -31,6 +31,7 @@
 #include "journal_internal.h"
 #include "metrics.h"
 #include "runner.h"
+#include "slurm.h"
 #include "util/buf.h"
 
 #define HEARTBEAT_SECONDS 2.0
@@ -56,7 +57,8 @@ typedef struct {
 typedef struct {
     ld_study *study;
     const ld_spec *spec;
-    ld_runner *runner;
+    ld_runner *runner;  /* local trials, or */
+    ld_slurm *slurm;    /* executor: slurm: each trial a batch job */
     slot *slots;
     int n_slots;
     char *git_commit;
@@ -333,6 +335,40 @@ static int free_gpu(const tuner *tu)
 
 static void end_trial(tuner *tu, slot *sl, const ld_trial_end *end);
 
+/* ---- the executor: local processes (runner.h) or Slurm jobs (slurm.h), one interface ---- */
+
+static int ex_start(tuner *tu, const ld_job_spec *job, pid_t *pid, long *slurm_id)
+{
+    *pid = 0;
+    *slurm_id = 0;
+    return tu->slurm ? ld_slurm_start(tu->slurm, job, slurm_id)
+                     : ld_runner_start(tu->runner, job, pid);
+}
+
+/* grace: seconds between SIGTERM and SIGKILL (0: the job's own); Slurm's is its KillWait. */
+static void ex_stop(tuner *tu, int job, double grace)
+{
+    if (tu->slurm)
+        ld_slurm_stop(tu->slurm, job);
+    else
+        ld_runner_stop_within(tu->runner, job, grace);
+}
+
+static int ex_poll(tuner *tu, int timeout_ms, ld_run_event *ev)
+{
+    return tu->slurm ? ld_slurm_poll(tu->slurm, timeout_ms, ev)
+                     : ld_runner_poll(tu->runner, timeout_ms, ev);
+}
+
+/* Stops whatever still runs (SIGKILL, scancel) and frees the executor. */
+static void ex_free(tuner *tu)
+{
+    ld_runner_free(tu->runner);
+    tu->runner = NULL;
+    ld_slurm_free(tu->slurm);
+    tu->slurm = NULL;
+}
+
 /* Starts the claimed trial in slot sl. A trial that cannot start is recorded as failed. */
 static ld_status launch(tuner *tu, slot *sl)
 {
@@ -353,7 +389,8 @@ static ld_status launch(tuner *tu, slot *sl)
                        .log_path = log_path,
                        .timeout_seconds = tu->spec->timeout_seconds};
     pid_t pid = 0;
-    sl->job = ld_runner_start(tu->runner, &job, &pid);
+    long slurm_id = 0;
+    sl->job = ex_start(tu, &job, &pid, &slurm_id);
     if (sl->job < 0) {
         snprintf(err, sizeof err, "cannot start the trial (log %s): %s", log_path,
                  strerror(errno));
@@ -370,7 +407,9 @@ static ld_status launch(tuner *tu, slot *sl)
         free(t->log_path);
         t->log_path = ld_strdup(log_path);
         free(cmd);
-        emit(tu, LD_EV_START, t, NULL);
+        char where[48];
+        snprintf(where, sizeof where, "Slurm job %ld", slurm_id);
+        emit(tu, LD_EV_START, t, slurm_id > 0 ? where : NULL);
     }
     ld_argv_free(argv);
     free_strv(env);
@@ -468,7 +507,7 @@ static void stop_slot(tuner *tu, slot *sl, const char *reason)
     if (sl->stop_reason || sl->job < 0)
         return;
     sl->stop_reason = ld_strdup(reason);
-    ld_runner_stop(tu->runner, sl->job);
+    ex_stop(tu, sl->job, 0);
 }
 
 static void on_line(tuner *tu, slot *sl, const char *line)
@@ -566,7 +605,7 @@ static void notice_outside_sigterm(tuner *tu, slot *sl, const ld_run_event *ev)
     ld_study *s = tu->study;
     if (sl->terminated || sl->stop_reason)
         return;
-    int by_sigterm = ev->term_signal == SIGTERM || ev->exit_code == 128 + SIGTERM;
+    int by_sigterm = !ev->why && (ev->term_signal == SIGTERM || ev->exit_code == 128 + SIGTERM);
     for (int i = 0; by_sigterm && !s->terminating && i < 20; i++) {
         struct timespec pause = {0, 50 * 1000 * 1000};
         nanosleep(&pause, NULL); /* a signal ends it early */
@@ -580,6 +619,8 @@ static void notice_outside_sigterm(tuner *tu, slot *sl, const ld_run_event *ev)
 static void on_exit_event(tuner *tu, slot *sl, const ld_run_event *ev)
 {
     notice_outside_sigterm(tu, sl, ev);
+    if (ev->interrupted && !sl->stop_reason) /* preempted, a node failed: not the trial's fault */
+        sl->interrupted = 1;
     ld_buf reason = LD_BUF_INIT;
     ld_trial_end end = {.state = LD_TRIAL_COMPLETE,
                         .exit_code = ev->exit_code,
@@ -598,6 +639,9 @@ static void on_exit_event(tuner *tu, slot *sl, const ld_run_event *ev)
     if (sl->stop_reason && !sl->interrupted && !ended_first) {
         end.state = sl->converged && !sl->diverged ? LD_TRIAL_COMPLETE : LD_TRIAL_PRUNED;
         ld_buf_puts(&reason, sl->stop_reason);
+    } else if (sl->interrupted && ev->interrupted && ev->why) {
+        end.state = LD_TRIAL_FAILED;
+        ld_buf_printf(&reason, "interrupted: %s; re-queued", ev->why);
     } else if (sl->interrupted && sl->terminated) {
         end.state = LD_TRIAL_FAILED;
         ld_buf_puts(&reason, "interrupted: the tuner got SIGTERM (scancel, preemption or a time "
@@ -613,6 +657,9 @@ static void on_exit_event(tuner *tu, slot *sl, const ld_run_event *ev)
         /* the runner's tail already says "cannot run 'prog': why" */
         ld_buf_puts(&reason, tail ? tail : strerror(ev->exec_errno));
         tail = NULL;
+    } else if (ev->why) {
+        end.state = LD_TRIAL_FAILED;
+        ld_buf_puts(&reason, ev->why);
     } else if (ev->term_signal) {
         end.state = LD_TRIAL_FAILED;
         ld_buf_printf(&reason, "killed by signal %d (%s)", ev->term_signal,
@@ -745,7 +792,7 @@ static void interrupt_all(tuner *tu)
             sl->interrupted = 1;
             free(sl->stop_reason);
             sl->stop_reason = ld_strdup("interrupted");
-            ld_runner_stop(tu->runner, sl->job);
+            ex_stop(tu, sl->job, 0);
         }
     }
 }
@@ -767,7 +814,7 @@ static void terminate_all(tuner *tu)
         if (sl->job >= 0 && !sl->stop_reason) {
             sl->interrupted = sl->terminated = 1;
             sl->stop_reason = ld_strdup("interrupted");
-            ld_runner_stop_within(tu->runner, sl->job, term_grace());
+            ex_stop(tu, sl->job, term_grace());
         }
     }
 }
@@ -886,14 +933,29 @@ static ld_status tuner_init(tuner *tu, ld_study *s)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     tu->threads = spec->threads_per_trial > 0 ? spec->threads_per_trial
                                               : (int)(cores / tu->n_slots > 0 ? cores / tu->n_slots : 1);
+    if (spec->executor == LD_EXECUTOR_SLURM && spec->threads_per_trial <= 0)
+        tu->threads = spec->slurm.cpus_per_task > 0 ? spec->slurm.cpus_per_task : 1;
     tu->slots = calloc((size_t)tu->n_slots, sizeof *tu->slots);
-    tu->runner = ld_runner_new();
     char *component = safe_component(s->name);
+    if (spec->executor == LD_EXECUTOR_SLURM) {
+        char err[512];
+        if (ld_slurm_check_tools(err, sizeof err) != 0) {
+            free(component);
+            return ld_db_fail(s->db, LD_ERR_INPUT, "%s:%d:1: %s", spec->path,
+                              spec->executor_line, err);
+        }
+        ld_buf job_name = LD_BUF_INIT;
+        ld_buf_printf(&job_name, "liandan-%s", component ? component : "study");
+        tu->slurm = ld_slurm_new(&spec->slurm, ld_buf_str(&job_name));
+        ld_buf_free(&job_name);
+    } else {
+        tu->runner = ld_runner_new();
+    }
     ld_buf dir = LD_BUF_INIT;
     ld_buf_printf(&dir, "%s/%s", ld_db_runs_dir(s->db), component ? component : "study");
     free(component);
     tu->log_dir = ld_buf_take(&dir);
-    if (!tu->slots || !tu->runner || !tu->log_dir)
+    if (!tu->slots || (!tu->runner && !tu->slurm) || !tu->log_dir)
         return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
     for (int i = 0; i < tu->n_slots; i++)
         tu->slots[i] = (slot){.job = -1, .gpu = -1};
@@ -906,7 +968,7 @@ static ld_status tuner_init(tuner *tu, ld_study *s)
 
 static void tuner_free(tuner *tu)
 {
-    ld_runner_free(tu->runner);
+    ex_free(tu);
     if (tu->slots)
         for (int i = 0; i < tu->n_slots; i++)
             if (tu->slots[i].trial)
@@ -963,7 +1025,7 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
             break;
         }
         ld_run_event ev;
-        int got = ld_runner_poll(tu.runner, 200, &ev);
+        int got = ex_poll(&tu, 200, &ev);
         if (got < 0) {
             st = ld_db_fail(s->db, LD_ERR_IO, "waiting for trials: %s", strerror(errno));
             break;
@@ -994,8 +1056,7 @@ ld_status ld_study_run(ld_study *s, ld_event_fn on_event, void *user, size_t *n_
         char msg[sizeof s->db->err];
         memcpy(msg, s->db->err, sizeof msg);
         interrupt_all(&tu);
-        ld_runner_free(tu.runner);
-        tu.runner = NULL;
+        ex_free(&tu);
         memcpy(s->db->err, msg, sizeof msg);
     }
     *n_failed = tu.failed_here;

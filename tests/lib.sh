@@ -25,3 +25,13 @@ echo "epoch=2 loss=$v acc=0.75"
 echo "$LIANDAN_TRIAL $x $y $v" >> printed.txt
 TRIAL
 }
+# A single-node Slurm cluster (tests/slurm_cluster.sh) for this test, stopped when it exits;
+# SLURM_CONF and PATH set for sbatch and friends. Exits 77 (skipped) where Slurm cannot run.
+start_slurm_cluster() {
+    cluster=$(mktemp -d "${TMPDIR:-/tmp}/liandan-slurm.XXXXXX")
+    trap '"$ROOT/tests/slurm_cluster.sh" stop "$cluster" >/dev/null 2>&1; rm -rf "$cluster"' EXIT
+    set +e; "$ROOT/tests/slurm_cluster.sh" start "$cluster" > cluster.log 2>&1; rc=$?; set -e
+    [ $rc -ne 77 ] || { cat cluster.log; exit 77; }
+    [ $rc -eq 0 ] || { cat cluster.log >&2; fail "the Slurm cluster did not start"; }
+    . "$cluster/env"
+}

@@ -165,7 +165,8 @@ void cli_progress_event(const ld_event *ev, void *user)
             r->latest[0] = '\0';
         }
         if (!p->tty)
-            fprintf(stderr, "trial %d started: %s\n", ev->trial->number, params);
+            fprintf(stderr, "trial %d started: %s%s%s%s\n", ev->trial->number, params,
+                    ev->text ? " (" : "", ev->text ? ev->text : "", ev->text ? ")" : "");
         break;
     case LD_EV_METRIC: {
         running_row *r = row_of(p, ev->trial->number);

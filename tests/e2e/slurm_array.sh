@@ -6,12 +6,7 @@
 # re-run within a few seconds). Skipped (exit 77) only where Slurm cannot run (not root).
 . "$ROOT/tests/lib.sh"
 [ -n "${LIANDAN_TEST_PG_URL:-}" ] || fail "no PostgreSQL server: LIANDAN_TEST_PG_URL is unset (tests/run.sh starts one)"
-cluster=$(mktemp -d "${TMPDIR:-/tmp}/liandan-slurm.XXXXXX")
-trap '"$ROOT/tests/slurm_cluster.sh" stop "$cluster" >/dev/null 2>&1; rm -rf "$cluster"' EXIT
-set +e; "$ROOT/tests/slurm_cluster.sh" start "$cluster" > cluster.log 2>&1; rc=$?; set -e
-[ $rc -ne 77 ] || { cat cluster.log; exit 77; }
-[ $rc -eq 0 ] || { cat cluster.log >&2; fail "the Slurm cluster did not start"; }
-. "$cluster/env"
+start_slurm_cluster
 export PATH="$BUILD:$PATH" # liandan on PATH, as after make install
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$LIANDAN_STORAGE" -c "$1"; }
 

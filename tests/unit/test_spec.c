@@ -328,6 +328,41 @@ static void test_fidelity(void)
                  "budget, e.g. {param: train_fraction, min: 0.05, max: 1.0, eta: 3}");
 }
 
+static void test_executor(void)
+{
+    ld_spec *s = PARSE(HEAD "parameters: {x: {min: 0.0, max: 1.0}}\nexecutor: slurm\n"
+                            "slurm: {partition: gpu, gres: \"gpu:1\", time: \"1:00:00\", "
+                            "cpus_per_task: 8, mem: 16G, extra: [--qos=normal, --account=lab]}\n");
+    if (s) {
+        CHECK_INT_EQ(s->executor, LD_EXECUTOR_SLURM);
+        CHECK_STR_EQ(s->slurm.partition, "gpu");
+        CHECK_STR_EQ(s->slurm.gres, "gpu:1");
+        CHECK_STR_EQ(s->slurm.time, "1:00:00");
+        CHECK_STR_EQ(s->slurm.mem, "16G");
+        CHECK_INT_EQ(s->slurm.cpus_per_task, 8);
+        CHECK_INT_EQ(s->slurm.n_extra, 2);
+        if (s->slurm.n_extra == 2)
+            CHECK_STR_EQ(s->slurm.extra[1], "--account=lab");
+        ld_spec_free(s);
+    }
+    s = PARSE(HEAD "parameters: {x: {value: 1}}\nexecutor: local\n");
+    if (s) {
+        CHECK_INT_EQ(s->executor, LD_EXECUTOR_LOCAL);
+        ld_spec_free(s);
+    }
+    EXPECT_ERROR(HEAD "parameters: {x: {value: 1}}\nexecutor: kubernetes\n",
+                 "sweep.yaml:5:11: executor must be local (trials as processes here, the default) "
+                 "or slurm (each trial a Slurm batch job), got 'kubernetes'");
+    EXPECT_ERROR(HEAD "parameters: {x: {value: 1}}\nexecutor: slurm\nslurm: {partiton: gpu}\n",
+                 "sweep.yaml:6:9: unknown key 'partiton' (did you mean 'partition'?)");
+    EXPECT_ERROR(HEAD "parameters: {x: {value: 1}}\nexecutor: slurm\nslurm: {extra: [qos]}\n",
+                 "sweep.yaml:6:17: slurm.extra[0] must be an sbatch option starting with '-', got "
+                 "'qos' (write --option=value as one item)");
+    EXPECT_ERROR(HEAD "parameters: {x: {value: 1}}\nexecutor: slurm\ngpus: [0, 1]\n",
+                 "sweep.yaml:5:1: gpus lists this machine's devices, but executor: slurm runs "
+                 "trials on the cluster's; ask for them with slurm: {gres: gpu:1} and remove gpus");
+}
+
 static void test_notes(void)
 {
     ld_spec *s = PARSE(HEAD "controller: {type: local}\n"
@@ -445,7 +480,7 @@ static void test_structure_errors(void)
                  "sweep.yaml:4:1: unknown key 'zzz'; expected one of name, description, program, "
                  "command, method, metric, parameters, early_terminate, run_cap, parallel, gpus, "
                  "threads_per_trial, timeout, budget, seed, step, retries, max_failures, order, "
-                 "parent, fidelity, stages");
+                 "parent, fidelity, stages, executor, slurm");
     EXPECT_ERROR(HEAD "method: grid\nparameters: {x: {value: 1}}\n",
                  "sweep.yaml:4:1: duplicate key 'method' (first given at line 1); each key may "
                  "appear once");
@@ -890,6 +925,7 @@ int main(void)
     RUN(test_notes);
     RUN(test_log_uniform_and_max_failures);
     RUN(test_fidelity);
+    RUN(test_executor);
     RUN(test_when);
     RUN(test_durations);
     RUN(test_method_names);
