@@ -936,6 +936,8 @@ static ld_status tuner_init(tuner *tu, ld_study *s)
     if (spec->executor == LD_EXECUTOR_SLURM && spec->threads_per_trial <= 0)
         tu->threads = spec->slurm.cpus_per_task > 0 ? spec->slurm.cpus_per_task : 1;
     tu->slots = calloc((size_t)tu->n_slots, sizeof *tu->slots);
+    for (int i = 0; tu->slots && i < tu->n_slots; i++)
+        tu->slots[i] = (slot){.job = -1, .gpu = -1};
     char *component = safe_component(s->name);
     if (spec->executor == LD_EXECUTOR_SLURM) {
         char err[512];
@@ -957,8 +959,6 @@ static ld_status tuner_init(tuner *tu, ld_study *s)
     tu->log_dir = ld_buf_take(&dir);
     if (!tu->slots || (!tu->runner && !tu->slurm) || !tu->log_dir)
         return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < tu->n_slots; i++)
-        tu->slots[i] = (slot){.job = -1, .gpu = -1};
     if (mkdir_p(tu->log_dir) != 0)
         return ld_db_fail(s->db, LD_ERR_IO, "cannot create the log folder %s: %s", tu->log_dir,
                           strerror(errno));

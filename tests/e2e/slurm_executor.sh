@@ -101,10 +101,9 @@ ld trials bad --json > bad.json
 reason() { jq -r ".trials[] | select(.params.kind == \"$1\") | .reason | split(\"\\n\")[0]" bad.json; }
 expect_eq "$(reason error)" "exit status 3: ValueError: bad learning rate" "the trainer's error"
 job=$(job_of bad.err "$(outside)")
-expect_eq "$(reason outside)" "Slurm job $job was cancelled from outside liandan (scancel, an \
-administrator): slurmstepd-$(hostname -s): error: *** JOB $job ON $(hostname -s) CANCELLED AT \
-$(sed -n 's/.* CANCELLED AT \([^ ]*\) .*/\1/p' "test.runs/bad/$(outside).log") ***" \
-    "a job cancelled from outside"
+# (what follows the colon is the job's last output: sh's "Terminated" or slurmstepd's line)
+expect_eq "$(reason outside | cut -d: -f1)" "Slurm job $job was cancelled from outside liandan \
+(scancel, an administrator)" "a job cancelled from outside"
 expect_eq "$(reason slow | cut -d: -f1-2)" "timeout: still running after 6s" \
     "a job past the sweep's timeout"
 slow=$(sed -n 's/^trial \([0-9]*\) started: kind=slow .*/\1/p' bad.err)
@@ -151,6 +150,6 @@ expect_eq "$(jq '[.trials[] | select(.state == "queued")] | length' term.json)" 
 # --- no Slurm here --------------------------------------------------------------------------
 mkdir nobin
 ln -s "$(command -v sh)" nobin/sh
-PATH=$PWD/nobin expect_exit 2 "$LIANDAN" run pruned.yaml
+expect_exit 2 env PATH="$PWD/nobin" "$LIANDAN" run pruned.yaml
 expect_grep "pruned.yaml:7:1: executor: slurm needs Slurm's sbatch, which is not on PATH" err.txt
 echo ok
