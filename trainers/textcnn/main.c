@@ -6,6 +6,7 @@
  * warnings and errors. Exit 0 ok, 1 the run failed or diverged, 2 bad usage or input.
  */
 #include "checkpoint.h"
+#include "resume.h"
 #include "data.h"
 #include "embeddings.h"
 #include "gemm.h"
@@ -285,10 +286,33 @@ int main(int argc, char **argv)
     tc_rng_seed(&order_rng, (uint64_t)cfg.seed, STREAM_ORDER);
     tc_rng_seed(&dropout_rng, (uint64_t)cfg.seed, STREAM_DROPOUT);
 
-    /* ---- training: no allocation from here to the end of the loop ---- */
+    /* ---- resuming a stopped run (--checkpoint) ---- */
     double best_acc = -1, train_secs = 0, train_flops = 0;
-    int best_epoch = 0, stale = 0;
-    for (int epoch = 1; epoch <= cfg.epochs; epoch++) {
+    int best_epoch = 0, stale = 0, first_epoch = 1;
+    tc_progress progress;
+    memset(&progress, 0, sizeof progress);
+    tc_train_state state = {&progress, &m, best, &opt, &sampler, &order_rng, &dropout_rng};
+    const char *ckpt = cfg.checkpoint;
+    if (ckpt && strcmp(ckpt, "auto") == 0)
+        ckpt = getenv("LIANDAN_CHECKPOINT_DIR") && *getenv("LIANDAN_CHECKPOINT_DIR")
+                   ? getenv("LIANDAN_CHECKPOINT_DIR")
+                   : NULL;
+    uint64_t fingerprint = ckpt ? resume_fingerprint(argc, argv) : 0;
+    if (ckpt && resume_load(ckpt, fingerprint, &state)) {
+        first_epoch = progress.epoch + 1;
+        best_acc = progress.best_acc;
+        best_epoch = progress.best_epoch;
+        stale = progress.stale;
+        train_secs = progress.train_secs;
+        train_flops = progress.train_flops;
+        if (cfg.patience > 0 && stale >= cfg.patience)
+            first_epoch = cfg.epochs + 1; /* it had stopped early already */
+        fprintf(stderr, "liandan-textcnn: resumed from %s/train.state after epoch %d\n", ckpt,
+                progress.epoch);
+    }
+
+    /* ---- training: no allocation from here to the end of the loop (but a checkpoint's) ---- */
+    for (int epoch = first_epoch; epoch <= cfg.epochs; epoch++) {
         double t0 = tc_now(), flops0 = gemm_flops;
         int n = sampler_epoch(&sampler, cfg.oversample, cfg.balanced_batches, &order_rng);
         double loss_sum = 0;
@@ -336,6 +360,12 @@ int main(int argc, char **argv)
         }
         if (cfg.decay < 1 && (cfg.decay_every > 0 ? epoch % cfg.decay_every == 0 : !improved))
             opt.lr *= (float)cfg.decay;
+        if (ckpt) {
+            progress = (tc_progress){.epoch = epoch, .best_epoch = best_epoch, .stale = stale,
+                                     .best_acc = best_acc, .train_secs = train_secs,
+                                     .train_flops = train_flops};
+            resume_save(ckpt, fingerprint, &state);
+        }
         if (cfg.patience > 0 && stale >= cfg.patience)
             break;
     }

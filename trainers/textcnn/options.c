@@ -98,6 +98,10 @@ static const option OPTIONS[] = {
     {STR, "save", AT(save), NULL, 0, 0, "FILE",
      "save the best epoch's model (vocabulary and labels included)"},
     {STR, "load", AT(load), NULL, 0, 0, "FILE", "load a saved model (with --predict or --test)"},
+    {STR, "checkpoint", AT(checkpoint), NULL, 0, 0, "DIR",
+     "save the training state in DIR after every epoch and resume from it when it is there "
+     "(auto: $LIANDAN_CHECKPOINT_DIR, the folder liandan gives a trial and its re-runs; "
+     "nothing when unset)"},
     {STR, "predict", AT(predict), NULL, 0, 0, "FILE",
      "classify FILE (labelled or plain text, one a line) with the --load model"},
     {STR, "predictions", AT(predictions), NULL, 0, 0, "FILE",

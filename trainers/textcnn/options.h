@@ -26,7 +26,7 @@ typedef struct {
     double train_fraction;
     int classes, seed, threads;
     /* outputs */
-    const char *save, *load, *predict, *predictions;
+    const char *save, *load, *predict, *predictions, *checkpoint;
     int profile, help;
 } tc_config;
 
