@@ -30,6 +30,7 @@ TRIAL
 start_slurm_cluster() {
     cluster=$(mktemp -d "${TMPDIR:-/tmp}/liandan-slurm.XXXXXX")
     trap '"$ROOT/tests/slurm_cluster.sh" stop "$cluster" >/dev/null 2>&1; rm -rf "$cluster"' EXIT
+    trap 'exit 130' INT TERM HUP # so that the EXIT trap stops the daemons on a signal too
     set +e; "$ROOT/tests/slurm_cluster.sh" start "$cluster" > cluster.log 2>&1; rc=$?; set -e
     [ $rc -ne 77 ] || { cat cluster.log; exit 77; }
     [ $rc -eq 0 ] || { cat cluster.log >&2; fail "the Slurm cluster did not start"; }

@@ -14,6 +14,7 @@
 # examples/slurm (4 CPUs each) or a dozen one-CPU trial jobs run side by side on 2 cores. KillWait is 5 s: a cancelled or timed-out job's
 # processes get SIGTERM, then SIGKILL 5 s later.
 set -eu
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH # whatever PATH a failing test left behind
 cmd=${1:-}
 dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
@@ -49,7 +50,6 @@ for c in munged mungekey slurmctld slurmd sbatch squeue scontrol scancel; do
     command -v "$c" >/dev/null 2>&1 || [ -x "/usr/sbin/$c" ] ||
         skip "no '$c' (apt-get install slurmctld slurmd slurm-client munge)"
 done
-PATH=$PATH:/usr/sbin
 id munge >/dev/null 2>&1 || skip "no user 'munge' (the munge package makes it)"
 
 free_port() {
