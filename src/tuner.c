@@ -77,6 +77,9 @@ typedef struct {
     char *last_failure;   /* the first line of the latest failed trial's reason */
     int has_best, best_number;
     double best_value;
+    double complete_seconds; /* summed durations of the study's complete trials ... */
+    size_t n_complete_timed; /* ... and their count: what a trial takes (time_left_for_one) */
+    int said_time;           /* the time-budget stop was announced */
 } tuner;
 
 static void take_signal(ld_study *s, int sig)
@@ -157,6 +160,20 @@ static ld_status load_progress(tuner *tu)
     tu->best_number = info.best_number;
     tu->best_value = info.best_value;
     ld_study_info_clear(&info);
+    if (tu->spec->budget_seconds <= 0)
+        return LD_OK;
+    /* a resumed study already knows what a trial takes */
+    ld_study *s = tu->study;
+    ld_trial *h = NULL;
+    size_t n = 0;
+    if (s->db->storage.type->list_trials(s->db->storage.state, s->id, 0, &h, &n) == LD_OK)
+        for (size_t i = 0; i < n; i++)
+            if (h[i].state == LD_TRIAL_COMPLETE && h[i].started > 0 &&
+                h[i].finished > h[i].started) {
+                tu->complete_seconds += h[i].finished - h[i].started;
+                tu->n_complete_timed++;
+            }
+    ld_trials_free(h, n);
     return LD_OK;
 }
 
@@ -479,6 +496,10 @@ static void end_trial(tuner *tu, slot *sl, const ld_trial_end *end)
         ld_trials_free(h, n);
     } else if (sl->interrupted) {
         ld_study_requeue(s, &fresh);
+    }
+    if (fresh.state == LD_TRIAL_COMPLETE && fresh.started > 0 && fresh.finished > fresh.started) {
+        tu->complete_seconds += fresh.finished - fresh.started;
+        tu->n_complete_timed++;
     }
     if (fresh.state == LD_TRIAL_COMPLETE && fresh.has_value &&
         (!tu->has_best ||
@@ -886,13 +907,39 @@ static int too_many_failures(tuner *tu)
     return 1;
 }
 
+/*
+ * Whether the time budget still holds a whole trial: the mean duration of the study's complete
+ * trials (none yet: any time left will do). A trial that cannot finish in time is not started,
+ * so a run (and each playbook stage) ends within its budget. Said once.
+ */
+static int time_left_for_one(tuner *tu)
+{
+    double budget = tu->spec->budget_seconds;
+    if (budget <= 0)
+        return 1;
+    double left = budget - (ld_now() - tu->started);
+    if (left <= 0)
+        return 0;
+    if (!tu->n_complete_timed)
+        return 1;
+    double typical = tu->complete_seconds / (double)tu->n_complete_timed;
+    if (typical <= left)
+        return 1;
+    if (!tu->said_time) {
+        tu->said_time = 1;
+        note(tu, "time budget: %.0f s left, and a trial takes about %.0f s (the mean of %zu "
+                 "complete trials): no new trial starts", left, typical, tu->n_complete_timed);
+    }
+    return 0;
+}
+
 static ld_status fill_slots(tuner *tu, int *exhausted)
 {
     ld_study *s = tu->study;
     slot *sl;
     while (!*exhausted && (sl = free_slot(tu)) != NULL) {
         if (s->interrupts > 0 || target_reached(tu) || too_many_failures(tu) ||
-            (tu->spec->budget_seconds > 0 && ld_now() - tu->started >= tu->spec->budget_seconds)) {
+            !time_left_for_one(tu)) {
             *exhausted = 1;
             break;
         }

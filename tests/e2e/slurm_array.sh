@@ -42,7 +42,8 @@ scratch=$PWD
 sweep() { # name, trials, trial seconds: proj/NAME.yaml runs proj/trialSECONDS.sh
     cat > "proj/trial$3.sh" <<T
 for a; do case \$a in --x=*) x=\${a#--x=};; esac; done
-sleep $3
+# a sleep that Slurm's SIGTERM kills is the trial killed, as a trainer would be
+sleep $3 || exit 143
 echo "epoch=1 loss=\$x"
 T
     cat > "proj/$1.yaml" <<Y
