@@ -117,38 +117,6 @@ static int run_tool(char *const argv[], ld_buf *out)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int on_path(const char *name)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return 0;
-    for (const char *p = path; *p;) {
-        size_t n = strcspn(p, ":");
-        char full[4096];
-        if (n && snprintf(full, sizeof full, "%.*s/%s", (int)n, p, name) < (int)sizeof full &&
-            access(full, X_OK) == 0)
-            return 1;
-        p += n;
-        if (*p == ':')
-            p++;
-    }
-    return 0;
-}
-
-int ld_slurm_check_tools(char *err, size_t errlen)
-{
-    static const char *const tools[] = {"sbatch", "squeue", "scontrol", "scancel"};
-    for (size_t i = 0; i < sizeof tools / sizeof *tools; i++)
-        if (!on_path(tools[i])) {
-            snprintf(err, errlen, "executor: slurm needs Slurm's %s, which is not on PATH; "
-                                  "run liandan on a node where Slurm's commands work (a login "
-                                  "node), or install Slurm's client (Debian: slurm-client)",
-                     tools[i]);
-            return -1;
-        }
-    return 0;
-}
-
 /* ---- the executor ---------------------------------------------------------------------- */
 
 ld_slurm *ld_slurm_new(const ld_slurm_options *opts, const char *job_name)

@@ -18,11 +18,7 @@
 
 typedef struct ld_slurm ld_slurm;
 
-/*
- * Whether sbatch, squeue, scontrol and scancel are on PATH. 0, or -1 with the message in err
- * (which tool is missing and what to do).
- */
-int ld_slurm_check_tools(char *err, size_t errlen);
+/* That the tools are on PATH is checked before the first trial (ld_spec_check_runnable). */
 
 /* opts must outlive the executor; job_name prefixes every job's name. */
 ld_slurm *ld_slurm_new(const ld_slurm_options *opts, const char *job_name);

@@ -2185,6 +2185,23 @@ static void argv_push(argv_list *a, char *s)
     a->items[a->n] = NULL;
 }
 
+static int on_path(const char *prog);
+
+/* executor: slurm drives Slurm through its command-line tools: all four on PATH. */
+static ld_status check_slurm_tools(const ld_spec *spec, char *err, size_t errlen)
+{
+    static const char *const tools[] = {"sbatch", "squeue", "scontrol", "scancel"};
+    for (size_t i = 0; i < ARRAY_LEN(tools); i++)
+        if (!on_path(tools[i])) {
+            snprintf(err, errlen, "%s:%d:1: executor: slurm needs Slurm's %s, which is not on "
+                                  "PATH; run liandan on a node where Slurm's commands work (a "
+                                  "login node), or install Slurm's client (Debian: slurm-client)",
+                     spec->path, spec->executor_line, tools[i]);
+            return LD_ERR_INPUT;
+        }
+    return LD_OK;
+}
+
 static int on_path(const char *prog)
 {
     const char *path = getenv("PATH");
@@ -2460,5 +2477,7 @@ ld_status ld_spec_check_runnable(const ld_spec *spec, char *err, size_t errlen)
     if (st == LD_OK && !(spec->command_at && whole_multi_macro(spec->command[0])))
         st = check_executable(spec, argv, first_at, err, errlen);
     ld_argv_free(argv);
+    if (st == LD_OK && spec->executor == LD_EXECUTOR_SLURM)
+        st = check_slurm_tools(spec, err, errlen);
     return st;
 }

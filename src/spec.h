@@ -172,7 +172,8 @@ void ld_param_default(const ld_param *p, ld_value *out);
  * (command[0] after macros; for /usr/bin/env, the program env runs) is a file that can be run,
  * or a name on PATH; `program`, when the command uses it, and every command element that names
  * a script (.py, .sh, ...) exist. Paths are relative to the working directory, as trials run
- * there. LD_ERR_INPUT with "file:line:col: ..." in err naming what it tried and the fix.
+ * there. With executor: slurm, Slurm's sbatch, squeue, scontrol and scancel are on PATH.
+ * LD_ERR_INPUT with "file:line:col: ..." in err naming what it tried and the fix.
  */
 ld_status ld_spec_check_runnable(const ld_spec *spec, char *err, size_t errlen);
 /* Index of a parameter by name, or -1. */

@@ -63,6 +63,7 @@ typedef struct {
     int n_slots;
     char *git_commit;
     char *log_dir;
+    char *checkpoint_root; /* LOG_DIR/checkpoints, absolute */
     int threads;
     ld_event_fn on_event;
     void *user;
@@ -147,6 +148,15 @@ static void note(tuner *tu, const char *fmt, ...)
     ld_buf_free(&b);
 }
 
+/* Counts a complete trial's duration into what a trial takes (time_left_for_one). */
+static void time_trial(tuner *tu, const ld_trial *t)
+{
+    if (t->state == LD_TRIAL_COMPLETE && t->started > 0 && t->finished > t->started) {
+        tu->complete_seconds += t->finished - t->started;
+        tu->n_complete_timed++;
+    }
+}
+
 /* Best-so-far and done counts from the journal, so a resumed run continues where it stood. */
 static ld_status load_progress(tuner *tu)
 {
@@ -168,11 +178,7 @@ static ld_status load_progress(tuner *tu)
     size_t n = 0;
     if (s->db->storage.type->list_trials(s->db->storage.state, s->id, 0, &h, &n) == LD_OK)
         for (size_t i = 0; i < n; i++)
-            if (h[i].state == LD_TRIAL_COMPLETE && h[i].started > 0 &&
-                h[i].finished > h[i].started) {
-                tu->complete_seconds += h[i].finished - h[i].started;
-                tu->n_complete_timed++;
-            }
+            time_trial(tu, &h[i]);
     ld_trials_free(h, n);
     return LD_OK;
 }
@@ -278,13 +284,20 @@ static int chain_root(tuner *tu, const ld_trial *t)
 static char *checkpoint_dir(tuner *tu, const ld_trial *t)
 {
     ld_buf b = LD_BUF_INIT;
+    ld_buf_printf(&b, "%s/%d", tu->checkpoint_root, chain_root(tu, t));
+    return ld_buf_take(&b);
+}
+
+/* LOG_DIR/checkpoints as an absolute path, for checkpoint_dir. */
+static char *absolute_checkpoint_root(const char *log_dir)
+{
+    ld_buf b = LD_BUF_INIT;
     char cwd[4096];
-    if (tu->log_dir[0] != '/' && getcwd(cwd, sizeof cwd))
+    if (log_dir[0] != '/' && getcwd(cwd, sizeof cwd))
         ld_buf_printf(&b, "%s/", cwd);
-    const char *dir = tu->log_dir;
-    if (dir[0] == '.' && dir[1] == '/')
-        dir += 2;
-    ld_buf_printf(&b, "%s/checkpoints/%d", dir, chain_root(tu, t));
+    if (log_dir[0] == '.' && log_dir[1] == '/')
+        log_dir += 2;
+    ld_buf_printf(&b, "%s/checkpoints", log_dir);
     return ld_buf_take(&b);
 }
 
@@ -497,10 +510,7 @@ static void end_trial(tuner *tu, slot *sl, const ld_trial_end *end)
     } else if (sl->interrupted) {
         ld_study_requeue(s, &fresh);
     }
-    if (fresh.state == LD_TRIAL_COMPLETE && fresh.started > 0 && fresh.finished > fresh.started) {
-        tu->complete_seconds += fresh.finished - fresh.started;
-        tu->n_complete_timed++;
-    }
+    time_trial(tu, &fresh);
     if (fresh.state == LD_TRIAL_COMPLETE && fresh.has_value &&
         (!tu->has_best ||
          (s->spec->maximize ? fresh.value > tu->best_value : fresh.value < tu->best_value))) {
@@ -987,12 +997,6 @@ static ld_status tuner_init(tuner *tu, ld_study *s)
         tu->slots[i] = (slot){.job = -1, .gpu = -1};
     char *component = safe_component(s->name);
     if (spec->executor == LD_EXECUTOR_SLURM) {
-        char err[512];
-        if (ld_slurm_check_tools(err, sizeof err) != 0) {
-            free(component);
-            return ld_db_fail(s->db, LD_ERR_INPUT, "%s:%d:1: %s", spec->path,
-                              spec->executor_line, err);
-        }
         ld_buf job_name = LD_BUF_INIT;
         ld_buf_printf(&job_name, "liandan-%s", component ? component : "study");
         tu->slurm = ld_slurm_new(&spec->slurm, ld_buf_str(&job_name));
@@ -1004,7 +1008,8 @@ static ld_status tuner_init(tuner *tu, ld_study *s)
     ld_buf_printf(&dir, "%s/%s", ld_db_runs_dir(s->db), component ? component : "study");
     free(component);
     tu->log_dir = ld_buf_take(&dir);
-    if (!tu->slots || (!tu->runner && !tu->slurm) || !tu->log_dir)
+    tu->checkpoint_root = tu->log_dir ? absolute_checkpoint_root(tu->log_dir) : NULL;
+    if (!tu->slots || (!tu->runner && !tu->slurm) || !tu->log_dir || !tu->checkpoint_root)
         return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
     if (mkdir_p(tu->log_dir) != 0)
         return ld_db_fail(s->db, LD_ERR_IO, "cannot create the log folder %s: %s", tu->log_dir,
@@ -1023,6 +1028,7 @@ static void tuner_free(tuner *tu)
     free(tu->slots);
     free(tu->git_commit);
     free(tu->log_dir);
+    free(tu->checkpoint_root);
     free(tu->last_failure);
 }
 
