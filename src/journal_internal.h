@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "history.h"
 #include "liandan.h"
 #include "pruners/pruner.h"
 #include "samplers/sampler.h"
@@ -34,6 +35,7 @@ struct ld_study {
     volatile sig_atomic_t terminating; /* got SIGTERM: ld_study_signal */
     volatile sig_atomic_t draining;    /* got SIGUSR1 */
     char **notes;        /* NULL-terminated */
+    ld_history history;  /* this study's trials as last read (claims and the pruner) */
     ld_trial *warm;      /* finished trials of the parent study, in this spec's param order */
     size_t n_warm;
     ld_study *volatile stage; /* a playbook: the stage study running now (interrupts go on) */

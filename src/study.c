@@ -40,6 +40,7 @@ static ld_study *study_new(ld_db *db)
     if (!s)
         return NULL;
     s->db = db;
+    ld_history_init(&s->history, 0);
     if (gethostname(s->host, sizeof s->host - 1) != 0)
         strcpy(s->host, "localhost");
     return s;
@@ -259,6 +260,7 @@ void ld_study_close(ld_study *s)
     ld_sampler_close(&s->sampler);
     ld_pruner_close(&s->pruner);
     ld_study_free_warm(s);
+    ld_history_free(&s->history);
     ld_spec_free(s->spec);
     if (s->notes)
         for (char **n = s->notes; *n; n++)
@@ -338,6 +340,18 @@ static ld_status align_trial(const ld_spec *spec, ld_trial *t)
     return LD_OK;
 }
 
+/* Brings the study's copy of its trials up to date (with series when it has a pruner). */
+static ld_status update_history(ld_study *s, const char *why)
+{
+    if (s->history.seen < 0 && s->history.n == 0)
+        s->history.with_metrics = s->pruner.type != NULL;
+    ld_status st = ld_history_update(&s->history, s->db->storage.type, s->db->storage.state,
+                                     s->id, s->spec);
+    if (st == LD_ERR_NOMEM)
+        return ld_db_fail(s->db, st, "out of memory");
+    return st == LD_OK ? st : ld_db_storage_fail(s->db, st, why);
+}
+
 ld_status ld_trials_align(const ld_spec *spec, ld_trial *trials, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -408,25 +422,22 @@ static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
     /* Samplers that depend only on (seed, number) need the counts, not the whole history. */
     const ld_spec *spec = s->spec;
     int counts_only = s->sampler.type->history_free && !spec->fidelity.param && t->count_trials;
-    ld_trial *history = NULL;
+    const ld_trial *history = NULL;
     size_t n = 0, n_history = 0, live = 0;
     if (counts_only) {
         st = t->count_trials(state, s->id, &n, &live);
+        if (st != LD_OK)
+            return ld_db_storage_fail(s->db, st, "cannot read the history");
     } else {
-        st = t->list_trials(state, s->id, 0, &history, &n);
-        n_history = n;
+        st = update_history(s, "cannot read the history");
+        if (st != LD_OK)
+            return st;
+        history = s->history.trials;
+        n = n_history = s->history.n;
         live = count_live(history, n);
-        if (st == LD_OK && ld_trials_align(spec, history, n) != LD_OK) {
-            ld_trials_free(history, n);
-            return ld_db_fail(s->db, LD_ERR_NOMEM, "out of memory");
-        }
     }
-    if (st != LD_OK)
-        return ld_db_storage_fail(s->db, st, "cannot read the history");
-    if (spec->budget_trials > 0 && live >= (size_t)spec->budget_trials) {
-        ld_trials_free(history, n_history);
+    if (spec->budget_trials > 0 && live >= (size_t)spec->budget_trials)
         return LD_ERR_DONE;
-    }
     ld_value *values = calloc(spec->n_params ? spec->n_params : 1, sizeof *values);
     const char **names = param_names(spec);
     int grid_index = -1;
@@ -462,7 +473,6 @@ static ld_status claim_locked(ld_study *s, int tuner_pid, int *number)
             ld_value_clear(&values[i]);
     free(values);
     free(names);
-    ld_trials_free(history, n_history);
     return st;
 }
 
@@ -537,20 +547,15 @@ ld_status ld_study_pruner_verdict(ld_study *s, int number, int *stop, char **rea
     *reason = NULL;
     if (!s->pruner.type)
         return LD_OK;
-    ld_trial *h = NULL;
-    size_t n = 0;
-    ld_status st = s->db->storage.type->list_trials(s->db->storage.state, s->id, 1, &h, &n);
+    ld_status st = update_history(s, "cannot read the trials for the pruner");
     if (st != LD_OK)
-        return ld_db_storage_fail(s->db, st, "cannot read the trials for the pruner");
-    const ld_trial *self = NULL;
-    for (size_t i = 0; i < n && !self; i++)
-        if (h[i].number == number)
-            self = &h[i];
-    if (self)
-        st = ld_pruner_should_prune(&s->pruner, s->spec, h, n, self, stop, reason);
+        return st;
+    const ld_trial *h = s->history.trials;
+    size_t n = s->history.n;
+    if (number >= 0 && (size_t)number < n)
+        st = ld_pruner_should_prune(&s->pruner, s->spec, h, n, &h[number], stop, reason);
     if (st != LD_OK)
         ld_db_fail(s->db, st, "the %s pruner failed", s->pruner.type->name);
-    ld_trials_free(h, n);
     return st;
 }
 

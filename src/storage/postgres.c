@@ -118,6 +118,12 @@ static const char *const migrations[] = {
     "    time     double precision\n"
     ");\n"
     "CREATE INDEX liandan_values_by_trial ON liandan_values (trial_id, id);\n",
+    /* 2: change numbers, so that a tuner reads only what changed since it last looked
+       (list_changed): every write to a trial but a heartbeat counts one change of its study
+       and stamps the trial with the count; the study row's lock orders them as commits */
+    "ALTER TABLE liandan_studies ADD COLUMN changes bigint NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE liandan_trials ADD COLUMN changed bigint NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX liandan_trials_by_change ON liandan_trials (study_id, changed);\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -136,13 +142,32 @@ enum {
 
 /* Trials of one study whose number is in [$2, $3]: a range serves both "all" and "one". */
 #define TRIALS_IN_RANGE "t.study_id = $1 AND t.number BETWEEN $2 AND $3"
+/* Trials of one study changed after change number $2. */
+#define TRIALS_CHANGED "t.study_id = $1 AND t.changed > $2"
+/* The three reads of a study's trials (rows, params, reports) for the trials `where` selects,
+   each ordered by trial number (rows.c merges them). */
+#define TRIALS_QUERY(where)                                                                     \
+    "SELECT " TRIAL_COLUMNS " FROM liandan_trials t WHERE " where " ORDER BY t.number"
+#define PARAMS_QUERY(where)                                                                     \
+    "SELECT t.number, p.name, p.type, p.num, p.str FROM liandan_trials t "                      \
+    "JOIN liandan_params p ON p.trial_id = t.id WHERE " where " ORDER BY t.number, p.position"
+#define VALUES_QUERY(where)                                                                     \
+    "SELECT t.number, v.step, v.key, v.value, v.time FROM liandan_trials t "                    \
+    "JOIN liandan_values v ON v.trial_id = t.id WHERE " where " ORDER BY t.number, v.id"
+/* Every statement that changes a trial of study $1 starts with this and sets the trial's
+   `changed` to CHANGE: one more change of the study, counted in the same statement. */
+#define COUNT_CHANGE                                                                            \
+    "WITH c AS (UPDATE liandan_studies SET changes = changes + 1 WHERE id = $1 "                \
+    "RETURNING changes) "
+#define CHANGE "(SELECT changes FROM c)"
 
 enum {
     Q_LOCK_STUDY, Q_CREATE_STUDY, Q_STUDY_ID, Q_STUDIES, Q_STUDY_COUNTS, Q_STUDY_BEST,
     Q_NOTE_WHY, Q_NOTE_CONCLUSION, Q_NOTE_NEXT,
     Q_INSERT_TRIAL, Q_CLAIM, Q_CLAIMED, Q_SET_PROCESS, Q_FINISH, Q_FINISHED, Q_REQUEUED_AS,
     Q_TRIAL_STATE, Q_INSERT_VALUES, Q_HAS_VALUES, Q_HEARTBEAT, Q_REQUEST_STOP,
-    Q_TRIALS, Q_PARAMS, Q_VALUES,
+    Q_TRIALS, Q_PARAMS, Q_VALUES, Q_TRIALS_CHANGED, Q_PARAMS_CHANGED, Q_VALUES_CHANGED,
+    Q_CHANGES, Q_COUNT_TRIALS,
     Q_DELETE_VALUES, Q_DELETE_PARAMS, Q_DELETE_TRIALS, Q_DELETE_STUDY, Q_RENAME, Q_RENAME_PARENT,
     N_QUERIES
 };
@@ -190,17 +215,18 @@ static const char *const queries[N_QUERIES] = {
                  "(SELECT 1 FROM liandan_studies WHERE name = $2)",
     [Q_RENAME_PARENT] = "UPDATE liandan_studies SET parent = $2 WHERE parent = $1",
     /* The trial and its params in one statement; the caller holds the study's lock. */
-    [Q_INSERT_TRIAL] = "WITH t AS (INSERT INTO liandan_trials (study_id, number, state, created, "
-                       "started, heartbeat, host, tuner_pid, grid_index, retry_of) "
-                       "SELECT $1, COALESCE(MAX(number), -1) + 1, $2, $3, $4, $4, $5, $6, $7, $8 "
-                       "FROM liandan_trials WHERE study_id = $1 RETURNING id, number), "
+    [Q_INSERT_TRIAL] = COUNT_CHANGE ", t AS (INSERT INTO liandan_trials (study_id, number, "
+                       "state, created, started, heartbeat, host, tuner_pid, grid_index, "
+                       "retry_of, changed) "
+                       "SELECT $1, COALESCE(MAX(number), -1) + 1, $2, $3, $4, $4, $5, $6, $7, $8, "
+                       CHANGE " FROM liandan_trials WHERE study_id = $1 RETURNING id, number), "
                        "p AS (INSERT INTO liandan_params (trial_id, position, name, type, num, "
                        "str) SELECT t.id, u.position, u.name, u.type, u.num, u.str FROM t, "
                        "unnest($9::integer[], $10::text[], $11::text[], "
                        "$12::double precision[], $13::text[]) AS u(position, name, type, num, str)) "
                        "SELECT number FROM t",
-    [Q_CLAIM] = "UPDATE liandan_trials SET state = 'running', host = $2, tuner_pid = $3, "
-                "started = $4, heartbeat = $4 WHERE id = ("
+    [Q_CLAIM] = COUNT_CHANGE "UPDATE liandan_trials SET state = 'running', host = $2, "
+                "tuner_pid = $3, started = $4, heartbeat = $4, changed = " CHANGE " WHERE id = ("
                 "SELECT id FROM liandan_trials WHERE study_id = $1 AND state = 'queued' "
                 "ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED) AND state = 'queued' "
                 "RETURNING number",
@@ -208,20 +234,25 @@ static const char *const queries[N_QUERIES] = {
     [Q_CLAIMED] = "SELECT number FROM liandan_trials WHERE study_id = $1 AND state = 'running' "
                   "AND host IS NOT DISTINCT FROM $2 AND tuner_pid IS NOT DISTINCT FROM $3 "
                   "AND started IS NOT DISTINCT FROM $4 ORDER BY number LIMIT 1",
-    [Q_SET_PROCESS] = "UPDATE liandan_trials SET pid = $3, command = $4, log_path = $5, "
-                      "git_commit = $6, started = COALESCE($7, started) "
+    [Q_SET_PROCESS] = COUNT_CHANGE "UPDATE liandan_trials SET pid = $3, command = $4, "
+                      "log_path = $5, git_commit = $6, started = COALESCE($7, started), "
+                      "changed = " CHANGE " "
                       "WHERE study_id = $1 AND number = $2",
-    [Q_FINISH] = "UPDATE liandan_trials SET state = $4, has_value = $5, value = $6, "
-                 "finished = $7, exit_code = $8, term_signal = $9, reason = $10 "
+    [Q_FINISH] = COUNT_CHANGE "UPDATE liandan_trials SET state = $4, has_value = $5, "
+                 "value = $6, finished = $7, exit_code = $8, term_signal = $9, reason = $10, "
+                 "changed = " CHANGE " "
                  "WHERE study_id = $1 AND number = $2 AND state = $3",
     /* After a lost connection: is the trial already as we meant to leave it? */
     [Q_FINISHED] = "SELECT 1 FROM liandan_trials WHERE study_id = $1 AND number = $2 "
                    "AND state = $3 AND finished IS NOT DISTINCT FROM $4",
-    [Q_REQUEUED_AS] = "UPDATE liandan_trials SET requeued_as = $3 "
+    [Q_REQUEUED_AS] = COUNT_CHANGE "UPDATE liandan_trials SET requeued_as = $3, "
+                      "changed = " CHANGE " "
                       "WHERE study_id = $1 AND number = $2",
     [Q_TRIAL_STATE] = "SELECT state FROM liandan_trials WHERE study_id = $1 AND number = $2",
     /* n values of one report in one statement; no row when the trial does not exist. */
-    [Q_INSERT_VALUES] = "INSERT INTO liandan_values (trial_id, step, key, value, time) "
+    [Q_INSERT_VALUES] = COUNT_CHANGE ", u AS (UPDATE liandan_trials SET changed = " CHANGE
+                        " WHERE study_id = $1 AND number = $2) "
+                        "INSERT INTO liandan_values (trial_id, step, key, value, time) "
                         "SELECT t.id, $3, u.key, u.value, $6 FROM liandan_trials t, "
                         "unnest($4::text[], $5::double precision[]) WITH ORDINALITY "
                         "AS u(key, value, i) WHERE t.study_id = $1 AND t.number = $2 "
@@ -232,16 +263,20 @@ static const char *const queries[N_QUERIES] = {
                      "LIMIT 1",
     [Q_HEARTBEAT] = "UPDATE liandan_trials SET heartbeat = $3 "
                     "WHERE study_id = $1 AND number = ANY ($2::integer[]) AND state = 'running'",
-    [Q_REQUEST_STOP] = "UPDATE liandan_trials SET stop_requested = 1 "
+    [Q_REQUEST_STOP] = COUNT_CHANGE "UPDATE liandan_trials SET stop_requested = 1, "
+                       "changed = " CHANGE " "
                        "WHERE study_id = $1 AND number = $2 AND state IN ('queued', 'running')",
-    [Q_TRIALS] = "SELECT " TRIAL_COLUMNS " FROM liandan_trials t WHERE " TRIALS_IN_RANGE
-                 " ORDER BY t.number",
-    [Q_PARAMS] = "SELECT t.number, p.name, p.type, p.num, p.str "
-                 "FROM liandan_trials t JOIN liandan_params p ON p.trial_id = t.id "
-                 "WHERE " TRIALS_IN_RANGE " ORDER BY t.number, p.position",
-    [Q_VALUES] = "SELECT t.number, v.step, v.key, v.value, v.time "
-                 "FROM liandan_trials t JOIN liandan_values v ON v.trial_id = t.id "
-                 "WHERE " TRIALS_IN_RANGE " ORDER BY t.number, v.id",
+    [Q_TRIALS] = TRIALS_QUERY(TRIALS_IN_RANGE),
+    [Q_PARAMS] = PARAMS_QUERY(TRIALS_IN_RANGE),
+    [Q_VALUES] = VALUES_QUERY(TRIALS_IN_RANGE),
+    [Q_TRIALS_CHANGED] = TRIALS_QUERY(TRIALS_CHANGED),
+    [Q_PARAMS_CHANGED] = PARAMS_QUERY(TRIALS_CHANGED),
+    [Q_VALUES_CHANGED] = VALUES_QUERY(TRIALS_CHANGED),
+    [Q_CHANGES] = "SELECT changes FROM liandan_studies WHERE id = $1",
+    /* numbers are contiguous from 0, so MAX + 1 (one index probe) is the count */
+    [Q_COUNT_TRIALS] = "SELECT COALESCE(MAX(number), -1) + 1, (SELECT COUNT(*) FROM "
+                       "liandan_trials WHERE study_id = $1 AND requeued_as IS NOT NULL) "
+                       "FROM liandan_trials WHERE study_id = $1",
 };
 
 /* What a failed statement leaves behind, for the retry decision. */
@@ -1646,19 +1681,23 @@ static ld_status trial_from_row(store *s, const PGresult *r, int row, ld_trial *
     return LD_OK;
 }
 
-static PGresult *trials_query(store *s, int q, int64_t study, int lo, int hi)
+/* One of the three trial queries (q: its range form) run for a selection. */
+static PGresult *trials_query(store *s, int q, const ld_rows_selection *sel)
 {
     args a = {0};
-    a_i64(&a, study);
-    a_i64(&a, lo);
-    a_i64(&a, hi);
+    a_i64(&a, sel->study);
+    if (sel->by_change) {
+        a_i64(&a, sel->since);
+        return run(s, q + (Q_TRIALS_CHANGED - Q_TRIALS), &a);
+    }
+    a_i64(&a, sel->lo);
+    a_i64(&a, sel->hi);
     return run(s, q, &a);
 }
 
-static ld_status read_trials(store *s, int64_t study, int lo, int hi, ld_trial **trials,
-                             size_t *n)
+static ld_status read_trials(store *s, const ld_rows_selection *sel, ld_trial **trials, size_t *n)
 {
-    PGresult *res = trials_query(s, Q_TRIALS, study, lo, hi);
+    PGresult *res = trials_query(s, Q_TRIALS, sel);
     if (!res)
         return LD_ERR_STORAGE;
     int rows = PQntuples(res);
@@ -1673,10 +1712,9 @@ static ld_status read_trials(store *s, int64_t study, int lo, int hi, ld_trial *
     return st;
 }
 
-static ld_status read_params(store *s, int64_t study, int lo, int hi, ld_trial *trials,
-                             size_t n)
+static ld_status read_params(store *s, const ld_rows_selection *sel, ld_trial *trials, size_t n)
 {
-    PGresult *res = trials_query(s, Q_PARAMS, study, lo, hi);
+    PGresult *res = trials_query(s, Q_PARAMS, sel);
     if (!res)
         return LD_ERR_STORAGE;
     size_t j = 0;
@@ -1691,10 +1729,9 @@ static ld_status read_params(store *s, int64_t study, int lo, int hi, ld_trial *
     return ok ? LD_OK : failf(s, LD_ERR_NOMEM, "out of memory");
 }
 
-static ld_status read_values(store *s, int64_t study, int lo, int hi, ld_trial *trials,
-                             size_t n)
+static ld_status read_values(store *s, const ld_rows_selection *sel, ld_trial *trials, size_t n)
 {
-    PGresult *res = trials_query(s, Q_VALUES, study, lo, hi);
+    PGresult *res = trials_query(s, Q_VALUES, sel);
     if (!res)
         return LD_ERR_STORAGE;
     size_t j = 0;
@@ -1709,9 +1746,27 @@ static ld_status read_values(store *s, int64_t study, int lo, int hi, ld_trial *
     return ok ? LD_OK : failf(s, LD_ERR_NOMEM, "out of memory");
 }
 
-/* Trials numbered lo..hi with params (and series): three queries in one snapshot. */
-static ld_status load_trials(store *s, int64_t study, int lo, int hi, int with_metrics,
-                             ld_trial **out, size_t *n)
+/* One row of one bigint column from a query on the study. */
+static ld_status read_count(store *s, int q, int64_t study, int64_t *out, int64_t *second)
+{
+    args a = {0};
+    a_i64(&a, study);
+    PGresult *res = run(s, q, &a);
+    if (!res)
+        return LD_ERR_STORAGE;
+    int found = PQntuples(res) == 1;
+    if (found)
+        *out = col_i64(res, 0, 0);
+    if (found && second)
+        *second = col_i64(res, 0, 1);
+    PQclear(res);
+    return found ? LD_OK : failf(s, LD_ERR_NOTFOUND, "no such study");
+}
+
+/* The selected trials with params (and series): three queries in one snapshot; with
+   `changes`, the study's change count in the same snapshot. */
+static ld_status load_trials(store *s, const ld_rows_selection *sel, int with_metrics,
+                             ld_trial **out, size_t *n, int64_t *changes)
 {
     ld_status st;
     int attempt = 0;
@@ -1722,11 +1777,14 @@ static ld_status load_trials(store *s, int64_t study, int lo, int hi, int with_m
         st = read_begin(s);
         if (st != LD_OK)
             continue;
-        st = read_trials(s, study, lo, hi, &trials, &count);
+        if (changes)
+            st = read_count(s, Q_CHANGES, sel->study, changes, NULL);
         if (st == LD_OK)
-            st = read_params(s, study, lo, hi, trials, count);
+            st = read_trials(s, sel, &trials, &count);
+        if (st == LD_OK)
+            st = read_params(s, sel, trials, count);
         if (st == LD_OK && with_metrics)
-            st = read_values(s, study, lo, hi, trials, count);
+            st = read_values(s, sel, trials, count);
         st = read_end(s, st);
         if (st != LD_OK) {
             ld_trials_free(trials, count);
@@ -1745,7 +1803,37 @@ static ld_status pg_list_trials(void *state, int64_t study, int with_metrics, ld
     doing(s, "list the trials of study %lld", (long long)study);
     *out = NULL;
     *n = 0;
-    return load_trials(s, study, 0, INT32_MAX, with_metrics, out, n);
+    ld_rows_selection all = {.study = study, .lo = 0, .hi = INT32_MAX};
+    return load_trials(s, &all, with_metrics, out, n, NULL);
+}
+
+static ld_status pg_list_changed(void *state, int64_t study, int64_t since, int with_metrics,
+                                 ld_trial **out, size_t *n, int64_t *upto)
+{
+    store *s = state;
+    doing(s, "read the changed trials of study %lld", (long long)study);
+    *out = NULL;
+    *n = 0;
+    ld_rows_selection changed = {.study = study, .by_change = 1, .since = since};
+    return load_trials(s, &changed, with_metrics, out, n, upto);
+}
+
+static ld_status pg_count_trials(void *state, int64_t study, size_t *total, size_t *live)
+{
+    store *s = state;
+    doing(s, "count the trials of study %lld", (long long)study);
+    int64_t all = 0, superseded = 0;
+    ld_status st;
+    int attempt = 0;
+    do {
+        start_op(s);
+        st = read_count(s, Q_COUNT_TRIALS, study, &all, &superseded);
+    } while (again(s, st, &attempt, 1));
+    if (st == LD_OK) {
+        *total = (size_t)all;
+        *live = (size_t)(all - superseded);
+    }
+    return st;
 }
 
 static ld_status pg_get_trial(void *state, int64_t study, int number, int with_metrics,
@@ -1756,7 +1844,8 @@ static ld_status pg_get_trial(void *state, int64_t study, int number, int with_m
     memset(out, 0, sizeof *out);
     ld_trial *trials = NULL;
     size_t n = 0;
-    ld_status st = load_trials(s, study, number, number, with_metrics, &trials, &n);
+    ld_rows_selection one = {.study = study, .lo = number, .hi = number};
+    ld_status st = load_trials(s, &one, with_metrics, &trials, &n, NULL);
     if (st != LD_OK)
         return st;
     if (n == 0) {
@@ -1788,10 +1877,12 @@ const ld_storage_type ld_storage_postgres = {
     .set_requeued_as = pg_set_requeued_as,
     .add_values = pg_add_values,
     .list_trials = pg_list_trials,
+    .list_changed = pg_list_changed,
     .get_trial = pg_get_trial,
     .heartbeat = pg_heartbeat,
     .request_stop = pg_request_stop,
     .open_readonly = pg_open_readonly,
+    .count_trials = pg_count_trials,
     .delete_study = pg_delete_study,
     .rename_study = pg_rename_study,
 };

@@ -8,8 +8,18 @@
 #define LD_ROWS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "storage/storage.h"
+
+/* Which trials of a study a read takes: numbers lo..hi, or (by_change) those changed after
+   change number `since` (list_changed). */
+typedef struct {
+    int64_t study;
+    int lo, hi;
+    int by_change;
+    int64_t since;
+} ld_rows_selection;
 
 /* How a value type is stored: "int", "float", "str", "bool". */
 const char *ld_rows_type_name(ld_value_type type);

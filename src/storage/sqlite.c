@@ -106,6 +106,12 @@ static const char *const migrations[] = {
     "CREATE INDEX trial_values_by_trial ON trial_values (trial_id);\n",
     /* 2: counting a study's superseded trials without a scan (claims of history-free samplers) */
     "CREATE INDEX trials_superseded ON trials (study_id) WHERE requeued_as IS NOT NULL;\n",
+    /* 3: change numbers, so that a tuner reads only what changed since it last looked
+       (list_changed): every write to a trial but a heartbeat counts one change of its study
+       and stamps the trial with the count */
+    "ALTER TABLE studies ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE trials ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX trials_by_change ON trials (study_id, changed);\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -124,6 +130,18 @@ enum {
 
 /* Trials of one study whose number is in [?2, ?3]: a range serves both "all" and "one". */
 #define TRIALS_IN_RANGE "t.study_id = ?1 AND t.number BETWEEN ?2 AND ?3"
+/* Trials of one study changed after change number ?2. */
+#define TRIALS_CHANGED "t.study_id = ?1 AND t.changed > ?2"
+/* The three reads of a study's trials (rows, params, reports) for the trials `where` selects,
+   each ordered by trial number (rows.c merges them). */
+#define TRIALS_QUERY(where)                                                                     \
+    "SELECT " TRIAL_COLUMNS " FROM trials t WHERE " where " ORDER BY t.number"
+#define PARAMS_QUERY(where)                                                                     \
+    "SELECT t.number, p.name, p.type, p.num, p.str FROM trials t "                              \
+    "JOIN trial_params p ON p.trial_id = t.id WHERE " where " ORDER BY t.number, p.position"
+#define VALUES_QUERY(where)                                                                     \
+    "SELECT t.number, v.step, v.key, v.value, v.time FROM trials t "                            \
+    "JOIN trial_values v ON v.trial_id = t.id WHERE " where " ORDER BY t.number, v.id"
 
 enum {
     Q_BEGIN_WRITE, Q_BEGIN_READ, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
@@ -131,7 +149,8 @@ enum {
     Q_NOTE_WHY, Q_NOTE_CONCLUSION, Q_NOTE_NEXT,
     Q_NEXT_NUMBER, Q_INSERT_TRIAL, Q_INSERT_PARAM, Q_FIRST_QUEUED, Q_CLAIM, Q_SET_PROCESS,
     Q_FINISH, Q_REQUEUED_AS, Q_TRIAL_ID, Q_TRIAL_STATE, Q_INSERT_VALUE, Q_HEARTBEAT,
-    Q_REQUEST_STOP, Q_TRIALS, Q_PARAMS, Q_VALUES, Q_COUNT_TRIALS,
+    Q_REQUEST_STOP, Q_TRIALS, Q_PARAMS, Q_VALUES, Q_TRIALS_CHANGED, Q_PARAMS_CHANGED,
+    Q_VALUES_CHANGED, Q_CHANGES, Q_COUNT_CHANGE, Q_STAMP, Q_COUNT_TRIALS,
     Q_DELETE_VALUES, Q_DELETE_PARAMS, Q_DELETE_TRIALS, Q_DELETE_STUDY, Q_RENAME, Q_RENAME_PARENT,
     N_QUERIES
 };
@@ -207,14 +226,16 @@ static const char *const queries[N_QUERIES] = {
                     "WHERE study_id = ?1 AND number = ?2 AND state = 'running'",
     [Q_REQUEST_STOP] = "UPDATE trials SET stop_requested = 1 WHERE study_id = ?1 AND number = ?2 "
                        "AND state IN ('queued', 'running')",
-    [Q_TRIALS] = "SELECT " TRIAL_COLUMNS " FROM trials t WHERE " TRIALS_IN_RANGE
-                 " ORDER BY t.number",
-    [Q_PARAMS] = "SELECT t.number, p.name, p.type, p.num, p.str "
-                 "FROM trials t JOIN trial_params p ON p.trial_id = t.id "
-                 "WHERE " TRIALS_IN_RANGE " ORDER BY t.number, p.position",
-    [Q_VALUES] = "SELECT t.number, v.step, v.key, v.value, v.time "
-                 "FROM trials t JOIN trial_values v ON v.trial_id = t.id "
-                 "WHERE " TRIALS_IN_RANGE " ORDER BY t.number, v.id",
+    [Q_TRIALS] = TRIALS_QUERY(TRIALS_IN_RANGE),
+    [Q_PARAMS] = PARAMS_QUERY(TRIALS_IN_RANGE),
+    [Q_VALUES] = VALUES_QUERY(TRIALS_IN_RANGE),
+    [Q_TRIALS_CHANGED] = TRIALS_QUERY(TRIALS_CHANGED),
+    [Q_PARAMS_CHANGED] = PARAMS_QUERY(TRIALS_CHANGED),
+    [Q_VALUES_CHANGED] = VALUES_QUERY(TRIALS_CHANGED),
+    [Q_CHANGES] = "SELECT changes FROM studies WHERE id = ?1",
+    [Q_COUNT_CHANGE] = "UPDATE studies SET changes = changes + 1 WHERE id = ?1",
+    [Q_STAMP] = "UPDATE trials SET changed = (SELECT changes FROM studies WHERE id = ?1) "
+                "WHERE study_id = ?1 AND number = ?2",
 };
 
 typedef struct {
@@ -998,6 +1019,35 @@ static ld_status explain_unchanged(store *s, int64_t study, int number, const ch
     return failf(s, LD_ERR_CONFLICT, "the trial is %s, not %s", state, expected);
 }
 
+/* Inside an atomic operation that changed trial `number`: counts one change of the study and
+   stamps the trial with it (list_changed reads by these stamps). */
+static ld_status stamp(store *s, int64_t study, int number)
+{
+    int rc = SQLITE_OK;
+    sqlite3_stmt *q = s->q[Q_COUNT_CHANGE];
+    bind_i64(q, 1, study, &rc);
+    if ((rc = run(q, rc)) == SQLITE_OK)
+        rc = run(for_trial(s, Q_STAMP, study, number, &rc), rc);
+    return rc == SQLITE_OK ? LD_OK : fail(s, rc);
+}
+
+/* Ends an atomic operation whose statement (rc: how it ran) was to change trial `number`:
+   stamped when it did; else LD_ERR_NOTFOUND, or with `expected` (the states it needed) the
+   conflict explain_unchanged names. */
+static ld_status changed_one(store *s, int64_t study, int number, int rc, const char *expected)
+{
+    ld_status st = LD_OK;
+    if (rc != SQLITE_OK)
+        st = fail(s, rc);
+    else if (sqlite3_changes(s->db))
+        st = stamp(s, study, number);
+    else if (expected)
+        st = explain_unchanged(s, study, number, expected);
+    else
+        st = failf(s, LD_ERR_NOTFOUND, "no such trial");
+    return atomic_end(s, st);
+}
+
 /* The row id of a trial, or LD_ERR_NOTFOUND. */
 static ld_status trial_id(store *s, int64_t study, int number, int64_t *id)
 {
@@ -1056,7 +1106,7 @@ static ld_status insert_trial(store *s, int64_t study, const ld_trial_new *t, in
     for (size_t i = 0; st == LD_OK && i < t->n_params; i++)
         if (t->params[i].type != LD_VAL_NONE)
             st = insert_param(s, id, (int)i, t->param_names[i], &t->params[i]);
-    return st;
+    return st == LD_OK ? stamp(s, study, *number) : st;
 }
 
 static ld_status sq_create_trial(void *state, int64_t study, const ld_trial_new *t, int *number)
@@ -1077,14 +1127,9 @@ static ld_status sq_create_trial(void *state, int64_t study, const ld_trial_new 
     return atomic_end(s, insert_trial(s, study, t, number));
 }
 
-static ld_status sq_claim_queued(void *state, int64_t study, const char *host, int pid,
-                                 double now, int *number)
+static ld_status claim(store *s, int64_t study, const char *host, int pid, double now,
+                       int *number)
 {
-    store *s = state;
-    doing(s, "claim a queued trial of study %lld", (long long)study);
-    ld_status st = writable(s);
-    if (st != LD_OK)
-        return st;
     /* Another tuner may claim the trial between the SELECT and the UPDATE: the UPDATE then
        changes no row and we try the next queued trial. */
     for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
@@ -1108,11 +1153,24 @@ static ld_status sq_claim_queued(void *state, int64_t study, const char *host, i
             return fail(s, rc);
         if (sqlite3_changes(s->db) == 1) {
             *number = candidate;
-            return LD_OK;
+            return stamp(s, study, candidate);
         }
     }
     return failf(s, LD_ERR_STORAGE, "other tuners took the queued trials %d times in a row",
                  CLAIM_ATTEMPTS);
+}
+
+static ld_status sq_claim_queued(void *state, int64_t study, const char *host, int pid,
+                                 double now, int *number)
+{
+    store *s = state;
+    doing(s, "claim a queued trial of study %lld", (long long)study);
+    ld_status st = writable(s);
+    if (st == LD_OK)
+        st = atomic_begin(s);
+    if (st != LD_OK)
+        return st;
+    return atomic_end(s, claim(s, study, host, pid, now, number));
 }
 
 static ld_status sq_set_trial_process(void *state, int64_t study, int number, int pid,
@@ -1124,6 +1182,8 @@ static ld_status sq_set_trial_process(void *state, int64_t study, int number, in
     ld_status st = writable(s);
     if (st != LD_OK)
         return st;
+    if ((st = atomic_begin(s)) != LD_OK)
+        return st;
     int rc = SQLITE_OK;
     sqlite3_stmt *q = for_trial(s, Q_SET_PROCESS, study, number, &rc);
     bind_opt_int(q, 3, pid, 0, &rc);
@@ -1131,9 +1191,7 @@ static ld_status sq_set_trial_process(void *state, int64_t study, int number, in
     bind_str(q, 5, log_path, &rc);
     bind_str(q, 6, git_commit, &rc);
     bind_time(q, 7, started, &rc);
-    if ((rc = run(q, rc)) != SQLITE_OK)
-        return fail(s, rc);
-    return sqlite3_changes(s->db) ? LD_OK : failf(s, LD_ERR_NOTFOUND, "no such trial");
+    return changed_one(s, study, number, run(q, rc), NULL);
 }
 
 static ld_status sq_finish_trial(void *state, int64_t study, int number, ld_trial_state from,
@@ -1147,6 +1205,8 @@ static ld_status sq_finish_trial(void *state, int64_t study, int number, ld_tria
         return st;
     if ((unsigned)fin->state > LD_TRIAL_FAILED || (unsigned)from > LD_TRIAL_FAILED)
         return failf(s, LD_ERR_INPUT, "unknown trial state");
+    if ((st = atomic_begin(s)) != LD_OK)
+        return st;
     int rc = SQLITE_OK;
     sqlite3_stmt *q = for_trial(s, Q_FINISH, study, number, &rc);
     bind_str(q, 3, ld_trial_state_name(from), &rc);
@@ -1158,11 +1218,7 @@ static ld_status sq_finish_trial(void *state, int64_t study, int number, ld_tria
     bind_opt_int(q, 8, fin->exit_code, -1, &rc);
     bind_i64(q, 9, fin->term_signal, &rc);
     bind_str(q, 10, fin->reason, &rc);
-    if ((rc = run(q, rc)) != SQLITE_OK)
-        return fail(s, rc);
-    if (sqlite3_changes(s->db))
-        return LD_OK;
-    return explain_unchanged(s, study, number, ld_trial_state_name(from));
+    return changed_one(s, study, number, run(q, rc), ld_trial_state_name(from));
 }
 
 static ld_status sq_set_requeued_as(void *state, int64_t study, int number, int requeued_as)
@@ -1173,12 +1229,12 @@ static ld_status sq_set_requeued_as(void *state, int64_t study, int number, int 
     ld_status st = writable(s);
     if (st != LD_OK)
         return st;
+    if ((st = atomic_begin(s)) != LD_OK)
+        return st;
     int rc = SQLITE_OK;
     sqlite3_stmt *q = for_trial(s, Q_REQUEUED_AS, study, number, &rc);
     bind_opt_int(q, 3, requeued_as, -1, &rc);
-    if ((rc = run(q, rc)) != SQLITE_OK)
-        return fail(s, rc);
-    return sqlite3_changes(s->db) ? LD_OK : failf(s, LD_ERR_NOTFOUND, "no such trial");
+    return changed_one(s, study, number, run(q, rc), NULL);
 }
 
 static ld_status insert_values(store *s, int64_t study, int number, double step, double time,
@@ -1197,7 +1253,7 @@ static ld_status insert_values(store *s, int64_t study, int number, double step,
         if ((rc = run(q, rc)) != SQLITE_OK)
             st = fail(s, rc);
     }
-    return st;
+    return st == LD_OK ? stamp(s, study, number) : st;
 }
 
 static ld_status sq_add_values(void *state, int64_t study, int number, double step, double time,
@@ -1247,13 +1303,11 @@ static ld_status sq_request_stop(void *state, int64_t study, int number)
     ld_status st = writable(s);
     if (st != LD_OK)
         return st;
+    if ((st = atomic_begin(s)) != LD_OK)
+        return st;
     int rc = SQLITE_OK;
     sqlite3_stmt *q = for_trial(s, Q_REQUEST_STOP, study, number, &rc);
-    if ((rc = run(q, rc)) != SQLITE_OK)
-        return fail(s, rc);
-    if (sqlite3_changes(s->db))
-        return LD_OK;
-    return explain_unchanged(s, study, number, "queued or running");
+    return changed_one(s, study, number, run(q, rc), "queued or running");
 }
 
 static ld_status sq_count_trials(void *state, int64_t study, size_t *total, size_t *live)
@@ -1307,19 +1361,24 @@ static ld_status trial_from_row(store *s, sqlite3_stmt *q, ld_trial *t)
     return LD_OK;
 }
 
-/* Binds the study and the range of trial numbers shared by the three trial queries. */
-static sqlite3_stmt *trials_query(store *s, int q, int64_t study, int lo, int hi, int *rc)
+/* One of the three trial queries (q: its range form) bound to a selection. */
+static sqlite3_stmt *trials_query(store *s, int q, const ld_rows_selection *sel, int *rc)
 {
-    sqlite3_stmt *st = for_trial(s, q, study, lo, rc);
-    bind_i64(st, 3, hi, rc);
+    if (!sel->by_change) {
+        sqlite3_stmt *st = for_trial(s, q, sel->study, sel->lo, rc);
+        bind_i64(st, 3, sel->hi, rc);
+        return st;
+    }
+    sqlite3_stmt *st = s->q[q + (Q_TRIALS_CHANGED - Q_TRIALS)];
+    bind_i64(st, 1, sel->study, rc);
+    bind_i64(st, 2, sel->since, rc);
     return st;
 }
 
-static ld_status read_trials(store *s, int64_t study, int lo, int hi, ld_trial **trials,
-                             size_t *n)
+static ld_status read_trials(store *s, const ld_rows_selection *sel, ld_trial **trials, size_t *n)
 {
     int rc = SQLITE_OK;
-    sqlite3_stmt *q = trials_query(s, Q_TRIALS, study, lo, hi, &rc);
+    sqlite3_stmt *q = trials_query(s, Q_TRIALS, sel, &rc);
     ld_status st = LD_OK;
     while (st == LD_OK && (rc = step(q, rc)) == SQLITE_ROW) {
         ld_trial *grown = ld_rows_grow(*trials, *n, sizeof **trials);
@@ -1338,12 +1397,11 @@ static ld_status read_trials(store *s, int64_t study, int lo, int hi, ld_trial *
     return st;
 }
 
-static ld_status read_params(store *s, int64_t study, int lo, int hi, ld_trial *trials,
-                             size_t n)
+static ld_status read_params(store *s, const ld_rows_selection *sel, ld_trial *trials, size_t n)
 {
     int rc = SQLITE_OK, ok = 1;
     size_t j = 0;
-    sqlite3_stmt *q = trials_query(s, Q_PARAMS, study, lo, hi, &rc);
+    sqlite3_stmt *q = trials_query(s, Q_PARAMS, sel, &rc);
     while (ok && (rc = step(q, rc)) == SQLITE_ROW) {
         ld_trial *t = ld_rows_trial(trials, n, &j, sqlite3_column_int(q, 0));
         if (t) /* columns: number, name, type, num, str */
@@ -1357,12 +1415,11 @@ static ld_status read_params(store *s, int64_t study, int lo, int hi, ld_trial *
     return rc == SQLITE_OK ? LD_OK : fail(s, rc);
 }
 
-static ld_status read_values(store *s, int64_t study, int lo, int hi, ld_trial *trials,
-                             size_t n)
+static ld_status read_values(store *s, const ld_rows_selection *sel, ld_trial *trials, size_t n)
 {
     int rc = SQLITE_OK, ok = 1;
     size_t j = 0;
-    sqlite3_stmt *q = trials_query(s, Q_VALUES, study, lo, hi, &rc);
+    sqlite3_stmt *q = trials_query(s, Q_VALUES, sel, &rc);
     while (ok && (rc = step(q, rc)) == SQLITE_ROW) {
         ld_trial *t = ld_rows_trial(trials, n, &j, sqlite3_column_int(q, 0));
         if (t) /* columns: number, step, key, value, time */
@@ -1375,20 +1432,39 @@ static ld_status read_values(store *s, int64_t study, int lo, int hi, ld_trial *
     return rc == SQLITE_OK ? LD_OK : fail(s, rc);
 }
 
-/* Trials numbered lo..hi with params (and series), from one snapshot, in three queries. */
-static ld_status load_trials(store *s, int64_t study, int lo, int hi, int with_metrics,
-                             ld_trial **out, size_t *n)
+/* The study's change count now. */
+static ld_status read_changes(store *s, int64_t study, int64_t *changes)
+{
+    int rc = SQLITE_OK;
+    sqlite3_stmt *q = s->q[Q_CHANGES];
+    bind_i64(q, 1, study, &rc);
+    rc = step(q, rc);
+    int found = rc == SQLITE_ROW;
+    if (found)
+        *changes = sqlite3_column_int64(q, 0);
+    if ((rc = done(q, rc)) != SQLITE_OK)
+        return fail(s, rc);
+    return found ? LD_OK : failf(s, LD_ERR_NOTFOUND, "no such study");
+}
+
+/* The selected trials with params (and series), from one snapshot, in three queries; with
+   `changes`, the study's change count in the same snapshot. */
+static ld_status load_trials(store *s, const ld_rows_selection *sel, int with_metrics,
+                             ld_trial **out, size_t *n, int64_t *changes)
 {
     ld_trial *trials = NULL;
     size_t count = 0;
     ld_status st = read_begin(s);
     if (st != LD_OK)
         return st;
-    st = read_trials(s, study, lo, hi, &trials, &count);
+    if (changes)
+        st = read_changes(s, sel->study, changes);
     if (st == LD_OK)
-        st = read_params(s, study, lo, hi, trials, count);
+        st = read_trials(s, sel, &trials, &count);
+    if (st == LD_OK)
+        st = read_params(s, sel, trials, count);
     if (st == LD_OK && with_metrics)
-        st = read_values(s, study, lo, hi, trials, count);
+        st = read_values(s, sel, trials, count);
     st = read_end(s, st);
     if (st != LD_OK) {
         ld_trials_free(trials, count);
@@ -1406,7 +1482,19 @@ static ld_status sq_list_trials(void *state, int64_t study, int with_metrics, ld
     doing(s, "list the trials of study %lld", (long long)study);
     *out = NULL;
     *n = 0;
-    return load_trials(s, study, 0, INT32_MAX, with_metrics, out, n);
+    ld_rows_selection all = {.study = study, .lo = 0, .hi = INT32_MAX};
+    return load_trials(s, &all, with_metrics, out, n, NULL);
+}
+
+static ld_status sq_list_changed(void *state, int64_t study, int64_t since, int with_metrics,
+                                 ld_trial **out, size_t *n, int64_t *upto)
+{
+    store *s = state;
+    doing(s, "read the changed trials of study %lld", (long long)study);
+    *out = NULL;
+    *n = 0;
+    ld_rows_selection changed = {.study = study, .by_change = 1, .since = since};
+    return load_trials(s, &changed, with_metrics, out, n, upto);
 }
 
 static ld_status sq_get_trial(void *state, int64_t study, int number, int with_metrics,
@@ -1417,7 +1505,8 @@ static ld_status sq_get_trial(void *state, int64_t study, int number, int with_m
     memset(out, 0, sizeof *out);
     ld_trial *trials = NULL;
     size_t n = 0;
-    ld_status st = load_trials(s, study, number, number, with_metrics, &trials, &n);
+    ld_rows_selection one = {.study = study, .lo = number, .hi = number};
+    ld_status st = load_trials(s, &one, with_metrics, &trials, &n, NULL);
     if (st != LD_OK)
         return st;
     if (n == 0)
@@ -1447,6 +1536,7 @@ const ld_storage_type ld_storage_sqlite = {
     .set_requeued_as = sq_set_requeued_as,
     .add_values = sq_add_values,
     .list_trials = sq_list_trials,
+    .list_changed = sq_list_changed,
     .get_trial = sq_get_trial,
     .heartbeat = sq_heartbeat,
     .request_stop = sq_request_stop,

@@ -108,6 +108,12 @@ typedef struct ld_storage_type {
     /* Every trial ordered by number (params by position), with metric series when asked. */
     ld_status (*list_trials)(void *state, int64_t study, int with_metrics, ld_trial **out,
                              size_t *n);
+    /* The trials changed after change number `since` (-1: every trial), as list_trials gives
+       them, and *upto: the study's change count in the same snapshot, the `since` of the next
+       call. Every write to a trial but a heartbeat is a change (so the heartbeats read here
+       may be old); a study's changes are counted in commit order. */
+    ld_status (*list_changed)(void *state, int64_t study, int64_t since, int with_metrics,
+                              ld_trial **out, size_t *n, int64_t *upto);
     /* One trial; LD_ERR_NOTFOUND when there is none. */
     ld_status (*get_trial)(void *state, int64_t study, int number, int with_metrics,
                            ld_trial *out);

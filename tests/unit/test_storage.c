@@ -519,6 +519,144 @@ static void test_heartbeat_and_stop(void)
     ld_storage_close(&s);
 }
 
+/* ---- conformance: reading what changed ----------------------------------------------------- */
+
+/* The trials that changed after `since` through s: their numbers in *numbers (up to 8), their
+   count returned, and the change count now in *upto. */
+static size_t changed_since(ld_storage *s, int64_t study, int64_t since, int with_metrics,
+                            int *numbers, int64_t *upto, ld_trial **keep)
+{
+    ld_trial *trials = NULL;
+    size_t n = 0;
+    CHECK_ST(s, CALL(s, list_changed, study, since, with_metrics, &trials, &n, upto), LD_OK);
+    for (size_t i = 0; i < n && i < 8; i++)
+        numbers[i] = trials[i].number;
+    if (keep)
+        *keep = trials;
+    else
+        ld_trials_free(trials, n);
+    return n;
+}
+
+/* Each write through one connection shows up, alone, in the next read of the changes through
+   another (two tuners on one study); a heartbeat and an undone write do not. */
+static void test_changes(void)
+{
+    ld_storage a, b;
+    if (!open_url(suite_url, &a) || !open_url(suite_url, &b)) {
+        CHECK(0);
+        return;
+    }
+    int64_t study = make_study(&a, "changes", 0);
+    int64_t other = make_study(&a, "changes-other", 0);
+    make_trial(&a, study, LD_TRIAL_RUNNING, 0.5);
+    make_trial(&a, study, LD_TRIAL_QUEUED, 1.5);
+    make_trial(&a, other, LD_TRIAL_QUEUED, 9);
+    int got[8] = {0};
+    int64_t seen = -7, upto = -7;
+    ld_trial *all = NULL;
+    CHECK_INT_EQ(changed_since(&b, study, -1, 0, got, &seen, &all), 2);
+    if (all) {
+        CHECK_INT_EQ(all[0].number, 0);
+        CHECK_INT_EQ(all[1].number, 1);
+        CHECK_INT_EQ(all[1].n_params, 1);
+        CHECK_NEAR(all[1].params[0].num, 1.5, 0);
+        ld_trials_free(all, 2);
+    }
+    CHECK(seen >= 2);
+    CHECK_INT_EQ(changed_since(&b, study, seen, 0, got, &upto, NULL), 0);
+    CHECK_INT_EQ(upto, seen);
+
+    int beat[] = {0};
+    CHECK_ST(&a, CALL(&a, heartbeat, study, beat, 1, 5000.0), LD_OK);
+    CHECK_INT_EQ(changed_since(&b, study, seen, 0, got, &upto, NULL), 0);
+
+    /* one write at a time: the trial it touched, and a larger change count */
+#define EXPECT_ONE(number)                                                                      \
+    do {                                                                                        \
+        CHECK_INT_EQ(changed_since(&b, study, seen, 0, got, &upto, NULL), 1);                   \
+        CHECK_INT_EQ(got[0], number);                                                           \
+        CHECK(upto > seen);                                                                     \
+        seen = upto;                                                                            \
+    } while (0)
+    const char *keys[] = {"loss"};
+    double vals[] = {0.25};
+    CHECK_ST(&a, CALL(&a, add_values, study, 0, 1.0, 1700000002.0, 1, keys, vals), LD_OK);
+    ld_trial *series = NULL;
+    CHECK_INT_EQ(changed_since(&b, study, seen, 1, got, &upto, &series), 1);
+    if (series) {
+        CHECK_INT_EQ(series[0].n_series, 1);
+        ld_trials_free(series, 1);
+    }
+    seen = upto;
+    int claimed = -1;
+    CHECK_ST(&a, CALL(&a, claim_queued, study, "host-b", 99, 1700000003.0, &claimed), LD_OK);
+    CHECK_INT_EQ(claimed, 1);
+    EXPECT_ONE(1);
+    CHECK_ST(&a, CALL(&a, set_trial_process, study, 1, 4321, "[\"x\"]", "1.log", NULL, 0),
+             LD_OK);
+    EXPECT_ONE(1);
+    CHECK_ST(&a, CALL(&a, request_stop, study, 0), LD_OK);
+    EXPECT_ONE(0);
+    finish(&a, study, 0, LD_TRIAL_RUNNING, LD_TRIAL_FAILED, 0, 0);
+    EXPECT_ONE(0);
+    CHECK_ST(&a, CALL(&a, set_requeued_as, study, 0, 2), LD_OK);
+    EXPECT_ONE(0);
+    make_trial(&a, study, LD_TRIAL_QUEUED, 0.5);
+    EXPECT_ONE(2);
+    make_trial(&a, other, LD_TRIAL_QUEUED, 9); /* another study's changes are not ours */
+    CHECK_INT_EQ(changed_since(&b, study, seen, 0, got, &upto, NULL), 0);
+#undef EXPECT_ONE
+
+    /* a write that changed nothing, and one undone with its transaction, show nothing */
+    ld_trial_finish fin = {LD_TRIAL_COMPLETE, 1, 1.0, 1700000100.0, 0, 0, NULL};
+    CHECK_ST(&a, CALL(&a, finish_trial, study, 0, LD_TRIAL_RUNNING, &fin), LD_ERR_CONFLICT);
+    CHECK_ST(&a, a.type->begin(a.state), LD_OK);
+    make_trial(&a, study, LD_TRIAL_QUEUED, 3);
+    CHECK_ST(&a, a.type->rollback(a.state), LD_OK);
+    CHECK_INT_EQ(changed_since(&b, study, seen, 0, got, &upto, NULL), 0);
+
+    /* the same trials as list_trials gives, read again from nothing */
+    size_t n_list = 0, n_changed = 0;
+    ld_trial *listed = list(&b, study, 1, &n_list);
+    ld_trial *fresh = NULL;
+    CHECK_ST(&b, CALL(&b, list_changed, study, -1, 1, &fresh, &n_changed, &upto), LD_OK);
+    CHECK_INT_EQ(n_changed, n_list);
+    for (size_t i = 0; i < n_list && i < n_changed; i++) {
+        CHECK_INT_EQ(fresh[i].number, listed[i].number);
+        CHECK_INT_EQ(fresh[i].state, listed[i].state);
+        CHECK_INT_EQ(fresh[i].requeued_as, listed[i].requeued_as);
+        CHECK_INT_EQ(fresh[i].n_series, listed[i].n_series);
+        CHECK_INT_EQ(fresh[i].n_params, listed[i].n_params);
+    }
+    ld_trials_free(listed, n_list);
+    ld_trials_free(fresh, n_changed);
+    size_t total = 0, live = 0;
+    CHECK_ST(&b, CALL(&b, count_trials, study, &total, &live), LD_OK);
+    CHECK_INT_EQ(total, 3);
+    CHECK_INT_EQ(live, 2); /* trial 0 is superseded by its re-run */
+    ld_storage_close(&a);
+    ld_storage_close(&b);
+}
+
+/* Every back-end offers every method of the interface. */
+static void test_every_method(void)
+{
+    ld_storage s;
+    if (!open_url(suite_url, &s)) {
+        CHECK(0);
+        return;
+    }
+    const ld_storage_type *t = s.type;
+    CHECK(t->open && t->close && t->errmsg && t->begin && t->commit && t->rollback);
+    CHECK(t->create_study && t->find_study && t->list_studies && t->set_study_note);
+    CHECK(t->create_trial && t->claim_queued && t->set_trial_process && t->finish_trial);
+    CHECK(t->set_requeued_as && t->add_values && t->list_trials && t->list_changed);
+    CHECK(t->get_trial && t->heartbeat && t->request_stop && t->open_readonly);
+    CHECK(t->count_trials && t->delete_study && t->rename_study);
+    ld_storage_close(&s);
+}
+
 /* ---- conformance: transactions ------------------------------------------------------------- */
 
 static void test_transactions(void)
@@ -825,6 +963,8 @@ static void storage_suite(const char *url)
     RUN(test_values);
     RUN(test_best_and_counts);
     RUN(test_heartbeat_and_stop);
+    RUN(test_changes);
+    RUN(test_every_method);
     RUN(test_transactions);
     RUN(test_reopen);
     RUN(test_concurrent_create);
@@ -940,6 +1080,35 @@ static void test_newer_schema(void)
     CHECK(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
     check_open_fails(path, LD_ERR_STORAGE, "schema version is 99");
+}
+
+/* A journal of schema 2 (before change numbers) opens, is upgraded, and its trials all read as
+   changed since the start; later writes are counted from there. */
+static void test_upgrade_to_changes(void)
+{
+    const char *path = path_in_tmp("v2.db");
+    ld_storage s;
+    CHECK(open_url(path, &s));
+    int64_t study = make_study(&s, "old", 0);
+    make_trial(&s, study, LD_TRIAL_QUEUED, 1);
+    make_trial(&s, study, LD_TRIAL_QUEUED, 2);
+    ld_storage_close(&s);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DROP INDEX trials_by_change; ALTER TABLE trials DROP COLUMN changed; "
+                           "ALTER TABLE studies DROP COLUMN changes; PRAGMA user_version = 2",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(open_url(path, &s));
+    int got[8];
+    int64_t seen = -7, upto = -7;
+    CHECK_INT_EQ(changed_since(&s, study, -1, 0, got, &seen, NULL), 2);
+    CHECK_INT_EQ(seen, 0);
+    CHECK_INT_EQ(changed_since(&s, study, seen, 0, got, &upto, NULL), 0);
+    make_trial(&s, study, LD_TRIAL_QUEUED, 3);
+    CHECK_INT_EQ(changed_since(&s, study, seen, 0, got, &upto, NULL), 1);
+    CHECK_INT_EQ(got[0], 2);
+    ld_storage_close(&s);
 }
 
 static int child_open(int i, void *path)
@@ -1242,6 +1411,7 @@ int main(void)
     RUN(test_urls);
     RUN(test_not_a_database);
     RUN(test_newer_schema);
+    RUN(test_upgrade_to_changes);
     RUN(test_concurrent_first_open);
     RUN(test_write_failure);
 
