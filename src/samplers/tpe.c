@@ -26,8 +26,10 @@
  *   - a parameter that was inactive in a trial (its `when` failed) contributes a flat factor to
  *     that trial's kernel: the trial says nothing about it.
  *
- * Cost: O(n log n + 24 d n) per ask with n trials and d parameters, all from the history it is
- * given. Nothing is remembered between asks, so the answer depends only on (seed, number,
+ * Cost: O(n log n + 32 d n) per ask with n trials and d parameters, all from the history it is
+ * given; a discrete dimension's cell masses (two erfc calls each) are computed only for the
+ * components that can matter to the candidate's score (discrete_terms), with the same bits.
+ * Nothing is remembered between asks, so the answer depends only on (seed, number,
  * history), in any process. The first n_init trials are scrambled Sobol points (sobol.c).
  */
 #include <math.h>
@@ -94,6 +96,10 @@ typedef struct {
     size_t *cat_off; /* [Dc] where its slice starts in a row of Cw */
 } layout;
 
+/* log_mass's smallest mass, and its log */
+#define MASS_FLOOR 1e-300
+#define LOG_MASS_FLOOR (-690.7755278982137) /* log(MASS_FLOOR) */
+
 static double phi_cdf(double x) { return 0.5 * erfc(-x / M_SQRT2); }
 
 /*
@@ -110,7 +116,7 @@ static double log_mass(double a, double b)
         m = 0.5 * (erfc(-b / M_SQRT2) - erfc(-a / M_SQRT2));
     else
         m = 1.0 - (a < -9 ? 0.0 : phi_cdf(a)) - (b > 9 ? 0.0 : 0.5 * erfc(b / M_SQRT2));
-    return log(m > 1e-300 ? m : 1e-300);
+    return log(m > MASS_FLOOR ? m : MASS_FLOOR);
 }
 
 /* A value and where it came from, for sorting with ties broken by position. */
@@ -337,34 +343,130 @@ static void add_gauss_terms(size_t K, double x, const double *restrict ctr,
     }
 }
 
-/*
- * log density (or cell mass, for discrete dimensions) of the candidate under the mixture.
- * Dimension by dimension over all components (the arrays are [Dn][K] for that), so the inner
- * loop is a straight run over memory; terms[K] is scratch.
- */
-static double parzen_logpdf(const parzen *pz, const layout *lay, const candidate *cd,
-                            double *terms)
+/* Component i's term for discrete dimension d: the log of its mass over the candidate's cell. */
+static double cell_term(const parzen *pz, const candidate *cd, size_t d, size_t i)
 {
-    size_t K = pz->k, Cw = lay->cw;
-    memcpy(terms, pz->logw, K * sizeof *terms);
+    size_t at = d * pz->k + i;
+    double mu = pz->mu[at], sg = pz->sigma[at];
+    if (isnan(mu))
+        return 0; /* inactive in that trial: a flat factor */
+    return log_mass((cd->lo[d] - mu) / sg, (cd->hi[d] - mu) / sg) - pz->logz[at];
+}
+
+/*
+ * An upper bound of cell_term that needs no erfc: the mass over [lo, hi] is at most its width
+ * times the density at the cell's point nearest the centre, and log_mass never goes below
+ * log(1e-300).
+ */
+static double cell_term_bound(const parzen *pz, const candidate *cd, size_t d, size_t i,
+                              double log_width)
+{
+    size_t at = d * pz->k + i;
+    double mu = pz->mu[at];
+    if (isnan(mu))
+        return 0;
+    double lo = cd->lo[d], hi = cd->hi[d];
+    double near = mu < lo ? lo - mu : mu > hi ? mu - hi : 0;
+    double z = near * pz->inv[at];
+    /* lognc - logz = log(sigma sqrt(2 pi)) */
+    double log_peak = log_width - (pz->lognc[at] - pz->logz[at]) - 0.5 * z * z;
+    return fmax(log_peak, LOG_MASS_FLOOR) - pz->logz[at];
+}
+
+/* A component whose term is 40 below the largest adds nothing that a double can hold (the sum
+   below skips it); one whose bound is SKIP_MARGIN below the largest exact term is left out
+   before its erfc calls, with room for the bound's rounding. */
+#define NEGLIGIBLE 40.0
+#define SKIP_MARGIN (NEGLIGIBLE + 1.0)
+
+/* Component i's whole term, added up in the order parzen_logpdf's loops use. */
+static double exact_term(const parzen *pz, const layout *lay, const candidate *cd, size_t i)
+{
+    size_t K = pz->k;
+    double t = pz->logw[i];
     for (size_t d = 0; d < lay->dn; d++) {
         if (!cd->num_on[d])
             continue;
-        const double *mu = pz->mu + d * K, *sg = pz->sigma + d * K, *lz = pz->logz + d * K;
-        const double *ctr = pz->ctr + d * K, *inv = pz->inv + d * K, *nc = pz->lognc + d * K;
         if (cd->lo[d] < cd->hi[d]) {
-            for (size_t i = 0; i < K; i++)
-                if (!isnan(mu[i]))
-                    terms[i] += log_mass((cd->lo[d] - mu[i]) / sg[i],
-                                         (cd->hi[d] - mu[i]) / sg[i]) - lz[i];
+            t += cell_term(pz, cd, d, i);
         } else {
-            add_gauss_terms(K, cd->x[d], ctr, inv, nc, terms);
+            size_t at = d * K + i;
+            double z = (cd->x[d] - pz->ctr[at]) * pz->inv[at];
+            t -= 0.5 * z * z + pz->lognc[at];
+        }
+    }
+    for (size_t c = 0; c < lay->dc; c++)
+        if (cd->cat_on[c])
+            t += pz->logcat[i * lay->cw + lay->cat_off[c] + (size_t)cd->c[c]];
+    return t;
+}
+
+/*
+ * The terms of a candidate with discrete dimensions. Their cell masses need two erfc calls per
+ * component and dimension, which at a thousand trials cost most of an ask; but a component far
+ * from the candidate in some dimension adds nothing to the sum. So first every term is bounded
+ * (continuous and categorical parts exact, cells by cell_term_bound) in bound[K]; the
+ * component with the largest bound gets its exact term, and only components whose bounds come
+ * within SKIP_MARGIN of it are computed exactly; the rest are -inf. Those are the components
+ * the sum would skip anyway, and the survivors' terms are added in the same order as before,
+ * so the result has the same bits as computing every term.
+ */
+static void discrete_terms(const parzen *pz, const layout *lay, const candidate *cd,
+                           double *terms, double *bound)
+{
+    size_t K = pz->k, Cw = lay->cw;
+    memcpy(bound, pz->logw, K * sizeof *bound);
+    for (size_t d = 0; d < lay->dn; d++) {
+        if (!cd->num_on[d])
+            continue;
+        if (cd->lo[d] < cd->hi[d]) {
+            double log_width = log(cd->hi[d] - cd->lo[d]);
+            for (size_t i = 0; i < K; i++)
+                bound[i] += cell_term_bound(pz, cd, d, i, log_width);
+        } else {
+            add_gauss_terms(K, cd->x[d], pz->ctr + d * K, pz->inv + d * K, pz->lognc + d * K,
+                            bound);
         }
     }
     for (size_t c = 0; c < lay->dc; c++)
         if (cd->cat_on[c])
             for (size_t i = 0; i < K; i++)
-                terms[i] += pz->logcat[i * Cw + lay->cat_off[c] + (size_t)cd->c[c]];
+                bound[i] += pz->logcat[i * Cw + lay->cat_off[c] + (size_t)cd->c[c]];
+    size_t best = 0;
+    for (size_t i = 1; i < K; i++)
+        best = bound[i] > bound[best] ? i : best;
+    terms[best] = exact_term(pz, lay, cd, best);
+    double floor = terms[best] - SKIP_MARGIN;
+    for (size_t i = 0; i < K; i++)
+        if (i != best)
+            terms[i] = bound[i] < floor ? -INFINITY : exact_term(pz, lay, cd, i);
+}
+
+/*
+ * log density (or cell mass, for discrete dimensions) of the candidate under the mixture.
+ * Dimension by dimension over all components (the arrays are [Dn][K] for that), so the inner
+ * loop is a straight run over memory; terms[K] and bound[K] are scratch.
+ */
+static double parzen_logpdf(const parzen *pz, const layout *lay, const candidate *cd,
+                            double *terms, double *bound)
+{
+    size_t K = pz->k, Cw = lay->cw;
+    int discrete = 0;
+    for (size_t d = 0; d < lay->dn; d++)
+        discrete |= cd->num_on[d] && cd->lo[d] < cd->hi[d];
+    if (discrete) {
+        discrete_terms(pz, lay, cd, terms, bound);
+    } else {
+        memcpy(terms, pz->logw, K * sizeof *terms);
+        for (size_t d = 0; d < lay->dn; d++)
+            if (cd->num_on[d])
+                add_gauss_terms(K, cd->x[d], pz->ctr + d * K, pz->inv + d * K,
+                                pz->lognc + d * K, terms);
+        for (size_t c = 0; c < lay->dc; c++)
+            if (cd->cat_on[c])
+                for (size_t i = 0; i < K; i++)
+                    terms[i] += pz->logcat[i * Cw + lay->cat_off[c] + (size_t)cd->c[c]];
+    }
     double top = -INFINITY;
     for (size_t i = 0; i < K; i++)
         top = terms[i] > top ? terms[i] : top;
@@ -372,7 +474,7 @@ static double parzen_logpdf(const parzen *pz, const layout *lay, const candidate
         return top;
     double s = 0;
     for (size_t i = 0; i < K; i++)
-        if (terms[i] - top > -40) /* e^-40: below a 5,000-term sum's rounding, so skipped */
+        if (terms[i] - top > -NEGLIGIBLE) /* e^-40: below a 5,000-term sum's rounding */
             s += exp(terms[i] - top);
     return top + log(s);
 }
@@ -603,7 +705,7 @@ ld_status ld_tpe_propose(uint64_t seed, const ld_spec *spec, const ld_obs *obs, 
     /* Draw candidates from l, keep the one with the largest log l - log g. */
     size_t Dn = lay.dn, Dc = lay.dc;
     size_t kmax = l.k > g.k ? l.k : g.k;
-    double *buf = malloc((3 * nz(Dn) + kmax) * sizeof *buf);
+    double *buf = malloc((3 * nz(Dn) + 2 * kmax) * sizeof *buf);
     int *ibuf = malloc((2 * nz(Dc) + nz(Dn) + P) * sizeof *ibuf);
     double *best_u = malloc(nz(P) * sizeof *best_u);
     int *best_c = malloc(nz(P) * sizeof *best_c);
@@ -614,7 +716,7 @@ ld_status ld_tpe_propose(uint64_t seed, const ld_spec *spec, const ld_obs *obs, 
     candidate cd = {.x = buf, .lo = buf + Dn, .hi = buf + 2 * Dn, .c = ibuf,
                     .cat_on = ibuf + Dc, .num_on = ibuf + 2 * Dc};
     int *active = ibuf + 2 * Dc + Dn;
-    double *terms = buf + 3 * Dn;
+    double *terms = buf + 3 * Dn, *bound = terms + kmax;
     double *cu = malloc(nz(P) * sizeof *cu);
     int *cc = malloc(nz(P) * sizeof *cc);
     if (!cu || !cc) {
@@ -650,7 +752,8 @@ ld_status ld_tpe_propose(uint64_t seed, const ld_spec *spec, const ld_obs *obs, 
             cd.num_on[d] = active[lay.num[d]];
         for (size_t c = 0; c < Dc; c++)
             cd.cat_on[c] = active[lay.cat[c]];
-        double score = parzen_logpdf(&l, &lay, &cd, terms) - parzen_logpdf(&g, &lay, &cd, terms);
+        double score = parzen_logpdf(&l, &lay, &cd, terms, bound) -
+                       parzen_logpdf(&g, &lay, &cd, terms, bound);
         if (k == 0 || score > best) {
             best = score;
             memcpy(best_u, cu, P * sizeof *cu);
