@@ -229,6 +229,30 @@ static void gap_bandwidths(const keyed *sorted, size_t cnt, const size_t *pos, s
 }
 
 /*
+ * The log probabilities row[nv] of a categorical parameter in one component of K: the prior's
+ * (the declared probabilities), a flat row for a trial where it was inactive (value -1), else
+ * most of the mass on the trial's value and PRIOR_WEIGHT / K spread over all values.
+ */
+static void category_row(const ld_param *p, int value, int prior, size_t K, double *row)
+{
+    size_t nv = p->n_values;
+    double fill = PRIOR_WEIGHT / (double)K;
+    for (size_t t = 0; t < nv; t++) {
+        if (prior)
+            row[t] = p->probabilities ? p->probabilities[t] : 1.0 / (double)nv;
+        else if (value < 0)
+            row[t] = 1.0 / (double)nv;
+        else
+            row[t] = ((int)t == value ? 1.0 : 0.0) + fill / (double)nv;
+    }
+    double sum = 0;
+    for (size_t t = 0; t < nv; t++)
+        sum += row[t];
+    for (size_t t = 0; t < nv; t++)
+        row[t] = row[t] > 0 ? log(row[t] / sum) : -INFINITY;
+}
+
+/*
  * Builds the estimator of the trials members[m] (indices into obs) with weights w[m], plus the
  * prior. Returns 0 when out of memory.
  */
@@ -295,24 +319,24 @@ static int parzen_build(parzen *pz, const ld_spec *spec, const layout *lay, cons
     for (size_t c = 0; c < lay->dc; c++) {
         const ld_param *p = &spec->params[lay->cat[c]];
         size_t nv = p->n_values, off = lay->cat_off[c];
-        double fill = PRIOR_WEIGHT / (double)K;
-        for (size_t i = 0; i < K; i++) {
-            double *row = pz->logcat + i * Cw + off;
-            int v = i < m ? obs->cat[members[i] * P + lay->cat[c]] : -1;
-            for (size_t t = 0; t < nv; t++) {
-                if (i == m) /* the prior: the declared probabilities */
-                    row[t] = p->probabilities ? p->probabilities[t] : 1.0 / (double)nv;
-                else if (v < 0) /* inactive in that trial: flat */
-                    row[t] = 1.0 / (double)nv;
-                else
-                    row[t] = ((int)t == v ? 1.0 : 0.0) + fill / (double)nv;
-            }
-            double sum = 0;
-            for (size_t t = 0; t < nv; t++)
-                sum += row[t];
-            for (size_t t = 0; t < nv; t++)
-                row[t] = row[t] > 0 ? log(row[t] / sum) : -INFINITY;
+        /* Every component whose trial had value v has the same row, and so has every one
+           whose trial had none: those nv + 1 rows are computed once (rows[v], rows[nv] the
+           flat one), then the prior's. */
+        double *rows = malloc((nv + 1) * nv * sizeof *rows);
+        if (!rows) {
+            free(work);
+            parzen_free(pz);
+            return 0;
         }
+        for (size_t v = 0; v <= nv; v++)
+            category_row(p, v < nv ? (int)v : -1, 0, K, rows + v * nv);
+        for (size_t i = 0; i < m; i++) {
+            int v = obs->cat[members[i] * P + lay->cat[c]];
+            memcpy(pz->logcat + i * Cw + off, rows + (v < 0 ? nv : (size_t)v) * nv,
+                   nv * sizeof *rows);
+        }
+        category_row(p, -1, 1, K, pz->logcat + m * Cw + off);
+        free(rows);
     }
     free(work);
     return 1;

@@ -235,8 +235,9 @@ static void test_observations(void)
 }
 
 /* A space of integer and quantized parameters (scored by cell masses, whose far components
-   discrete_terms leaves out): 300 trials of a seeded walk, then 20 proposals. Their values
-   were recorded from the version that computed every component's mass; the same bits now. */
+   discrete_terms leaves out) and a categorical one (its rows computed once per value): 300
+   trials of a seeded walk, then 20 proposals. Their values were recorded from the version that
+   computed every component's mass and row; the same bits now. */
 static const char DISCRETE_SWEEP[] =
     "method: tpe\n"
     "metric: {name: loss, goal: minimize}\n"
@@ -244,12 +245,13 @@ static const char DISCRETE_SWEEP[] =
     "  n: {distribution: int_uniform, min: 1, max: 100}\n"
     "  q: {distribution: q_uniform, min: 0, max: 10, q: 0.5}\n"
     "  x: {distribution: uniform, min: -3, max: 3}\n"
-    "  k: {distribution: q_log_uniform_values, min: 1, max: 1024, q: 1}\n";
+    "  k: {distribution: q_log_uniform_values, min: 1, max: 1024, q: 1}\n"
+    "  c: {values: [r, s, t]}\n";
 
 static double discrete_loss(const ld_value *v)
 {
     double n = v[0].num - 37, q = v[1].num - 6.5, x = v[2].num - 0.7, k = log2(v[3].num) - 5;
-    return n * n / 100 + q * q + x * x + k * k;
+    return n * n / 100 + q * q + x * x + k * k + (strcmp(v[4].str, "s") != 0);
 }
 
 static uint64_t discrete_proposals_hash(void)
@@ -260,17 +262,19 @@ static uint64_t discrete_proposals_hash(void)
     CHECK(ld_sampler_open(ld_sampler_find("tpe"), spec, 7, &s, NULL, 0) == LD_OK);
     uint64_t hash = 1469598103934665603ULL;
     for (int i = 0; i < 320; i++) {
-        ld_value v[4] = {{0}};
+        ld_value v[5] = {{0}};
         int g;
         CHECK(s.type->ask(s.state, spec, h.t, h.n, i, v, &g) == LD_OK);
         if (i >= 300)
-            for (int j = 0; j < 4; j++) {
+            for (int j = 0; j < 5; j++) {
                 uint64_t bits;
                 memcpy(&bits, &v[j].num, sizeof bits);
+                if (j == 4)
+                    bits = (uint64_t)v[j].str[0];
                 hash = (hash ^ bits) * 1099511628211ULL;
             }
         history_add(&h, spec, v, LD_TRIAL_COMPLETE, discrete_loss(v));
-        values_clear(v, 4);
+        values_clear(v, 5);
     }
     ld_sampler_close(&s);
     history_free(&h);
@@ -282,7 +286,7 @@ static void test_discrete_bits(void)
 {
     uint64_t hash = discrete_proposals_hash();
     fprintf(stderr, "discrete proposals hash: %016llx\n", (unsigned long long)hash);
-    CHECK(hash == 0x901c86df8e1b2b33ULL);
+    CHECK(hash == 0x041316762791ce63ULL);
 }
 
 int main(void)
