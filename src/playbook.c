@@ -407,7 +407,7 @@ static char *write_stage(playbook *pb, size_t i, const ld_value *frozen, const s
     yaml_node_t *order = map_get(pb, sw.node, "order");
     if (!order)
         order = map_get(pb, root, "order");
-    if (order && !st->confirm_seeds && method == LD_METHOD_GRID) {
+    if (order && !st->confirm_seeds && method->exhaustive) {
         ld_yw_key(&sw.w, "order");
         ld_yw_copy(&sw.w, &pb->doc, order);
     }

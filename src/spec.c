@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "samplers/sampler.h"
 #include "util/suggest.h"
 
 #define MAX_NESTING 16
@@ -859,34 +860,20 @@ static int parse_params(ctx *c, const yaml_node_t *m, const char *prefix, int de
 
 /* ---- top-level keys -------------------------------------------------------------------- */
 
-static const struct {
-    const char *name;
-    ld_method method;
-} methods[] = {{"grid", LD_METHOD_GRID},   {"random", LD_METHOD_RANDOM}, {"bayes", LD_METHOD_BAYES},
-               {"sobol", LD_METHOD_SOBOL}, {"tpe", LD_METHOD_TPE},       {"gp", LD_METHOD_GP}};
-
-const char *ld_method_name(ld_method m)
-{
-    for (size_t i = 0; i < ARRAY_LEN(methods); i++)
-        if (methods[i].method == m)
-            return methods[i].name;
-    return "unknown";
-}
-
 static int top_method(ctx *c, yaml_node_t *v)
 {
-    const char *names[ARRAY_LEN(methods)];
+    const char *names[16];
     char list[128], buf[96];
-    for (size_t i = 0; i < ARRAY_LEN(methods); i++) {
-        names[i] = methods[i].name;
-        if (text(v) && !strcmp(text(v), methods[i].name)) {
-            c->spec->method = methods[i].method;
-            c->method_seen = 1;
-            return 1;
-        }
+    size_t n = ld_sampler_names(names, ARRAY_LEN(names));
+    n = n < ARRAY_LEN(names) ? n : ARRAY_LEN(names);
+    ld_method m = text(v) ? ld_sampler_find(text(v)) : NULL;
+    if (m) {
+        c->spec->method = m;
+        c->method_seen = 1;
+        return 1;
     }
-    join_names(names, ARRAY_LEN(names), list, sizeof list);
-    const char *hint = text(v) ? suggest(text(v), names, ARRAY_LEN(names)) : NULL;
+    join_names(names, n, list, sizeof list);
+    const char *hint = text(v) ? suggest(text(v), names, n) : NULL;
     if (hint)
         return fail(c, v, "unknown method '%s' (did you mean '%s'?); expected one of %s", text(v),
                     hint, list);
@@ -1182,7 +1169,7 @@ static int add_fidelity_param(ctx *c)
         return fail_at(c, s->params[clash].line, s->params[clash].column,
                        "'%s' is the fidelity parameter, which liandan sets; remove it from "
                        "parameters", f->param);
-    if (s->method == LD_METHOD_GRID)
+    if (s->method->exhaustive)
         return fail_at(c, f->line, f->column, "fidelity cannot be used with method grid; use "
                                               "random, sobol or bayes");
     ld_param p;
@@ -1473,14 +1460,18 @@ static int stage_key(ctx *c, ld_stage *st, const yaml_node_t *k, const yaml_node
     const char *key = text(k);
     char buf[96];
     if (!strcmp(key, "method")) {
-        for (size_t i = 0; i < ARRAY_LEN(methods); i++)
-            if (v->type == YAML_SCALAR_NODE && !strcmp(text(v), methods[i].name)) {
-                st->method = methods[i].method;
-                st->has_method = 1;
-                return 1;
-            }
-        return fail(c, v, "stage '%s': unknown method %s; expected grid, random, sobol, bayes, "
-                          "tpe or gp", st->name, describe(v, buf, sizeof buf));
+        ld_method m = v->type == YAML_SCALAR_NODE ? ld_sampler_find(text(v)) : NULL;
+        if (m) {
+            st->method = m;
+            st->has_method = 1;
+            return 1;
+        }
+        const char *names[16];
+        char list[128];
+        size_t n = ld_sampler_names(names, ARRAY_LEN(names));
+        join_names(names, n < ARRAY_LEN(names) ? n : ARRAY_LEN(names), list, sizeof list);
+        return fail(c, v, "stage '%s': unknown method %s; expected one of %s", st->name,
+                    describe(v, buf, sizeof buf), list);
     }
     if (!strcmp(key, "budget"))
         return read_budget(c, v, "a stage's budget", &st->budget_trials, &st->budget_seconds);
@@ -1632,7 +1623,7 @@ static int check_stages(ctx *c)
         }
         ld_method m = st->has_method ? st->method : s->method;
         if (!st->budget_trials && !st->budget_seconds && !s->budget_seconds && !st->confirm_seeds &&
-            m != LD_METHOD_GRID) /* a grid's budget is its size */
+            !m->exhaustive) /* a grid's budget is its size */
             return fail_at(c, st->line, st->column, "stage '%s' has no budget; give it "
                            "budget: {trials: 20} or give the playbook budget: {time: 1h} to "
                            "share", st->name);
@@ -1843,11 +1834,11 @@ static int check_command(ctx *c)
 static int check_grid(ctx *c)
 {
     ld_spec *s = c->spec;
-    if (s->method != LD_METHOD_GRID && s->order_line && !s->n_stages)
+    if (!s->method->exhaustive && s->order_line && !s->n_stages)
         return fail_at(c, s->order_line, s->order_column,
                        "order is the order of grid points, and this sweep's method is %s: "
                        "remove it, or use method: grid", ld_method_name(s->method));
-    if (s->method != LD_METHOD_GRID)
+    if (!s->method->exhaustive)
         return 1;
     for (size_t i = 0; i < s->n_params; i++) {
         if (ld_param_grid_size(&s->params[i]))
@@ -1888,7 +1879,7 @@ static int finish(ctx *c)
 {
     ld_spec *s = c->spec;
     if (!c->method_seen && s->n_stages)
-        s->method = LD_METHOD_TPE; /* a playbook's stages search with tpe unless they say */
+        s->method = ld_sampler_find("tpe"); /* a playbook's stages search with tpe unless told */
     else if (!c->method_seen)
         return fail(c, c->root, "missing 'method'; add method: random (or grid, bayes, sobol, "
                                 "tpe, gp)");
@@ -1952,7 +1943,7 @@ static ld_spec *spec_new(const char *path, const char *text, size_t len)
     }
     memcpy(s->text, text, len);
     s->text[len] = '\0';
-    s->method = LD_METHOD_RANDOM;
+    s->method = ld_sampler_find("random");
     s->parallel = 1;
     s->early_terminate.eta = 3;
     s->early_terminate.n_startup_trials = 5;

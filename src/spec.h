@@ -14,15 +14,10 @@
 #include "liandan.h"
 #include "space.h"
 
-typedef enum {
-    LD_METHOD_GRID = 0,
-    LD_METHOD_RANDOM,
-    LD_METHOD_SOBOL,
-    LD_METHOD_BAYES,
-    LD_METHOD_TPE,
-    LD_METHOD_GP
-} ld_method;
-
+/* A sweep's `method` is a sampler of the one table in samplers/samplers.c (sampler.h). */
+struct ld_sampler_type;
+typedef const struct ld_sampler_type *ld_method;
+/* The method's name as the sweep file spells it. */
 const char *ld_method_name(ld_method m);
 
 typedef enum { LD_SUMMARY_LAST = 0, LD_SUMMARY_BEST } ld_summary;

@@ -93,15 +93,8 @@ static void apply_conditions(const ld_spec *spec, ld_value *values)
 static ld_status open_sampler(ld_study *s)
 {
     ld_db *db = s->db;
-    const char *method = ld_method_name(s->spec->method);
-    const ld_sampler_type *type = ld_sampler_find(method);
-    if (!type)
-        return ld_db_fail(db, LD_ERR_INPUT,
-                          "%s: method '%s' has no sampler in this build of liandan; use "
-                          "grid, random, sobol, tpe, gp or bayes",
-                          s->spec->path, method);
     char err[1024] = "";
-    ld_status st = ld_sampler_open(type, s->spec, s->seed, &s->sampler, err, sizeof err);
+    ld_status st = ld_sampler_open(s->spec->method, s->spec, s->seed, &s->sampler, err, sizeof err);
     if (st != LD_OK)
         return ld_db_fail(db, st, "%s: %s", s->spec->path, err);
     st = ld_pruner_open(s->spec, &s->pruner, err, sizeof err);

@@ -303,4 +303,5 @@ const ld_sampler_type ld_sampler_grid = {
     .destroy = grid_destroy,
     .ask = grid_ask,
     .tell = NULL,
+    .exhaustive = 1,
 };

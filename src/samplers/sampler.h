@@ -42,6 +42,9 @@ typedef struct ld_sampler_type {
     /* 1 when ask() never reads history (it depends on the seed and number only): the core then
        claims without listing the study's trials, which keeps claims O(1) as studies grow. */
     int history_free;
+    /* 1 for a sampler that enumerates a finite set of points (grid): its budget is their
+       number, and a sweep's `order:` applies to it only. */
+    int exhaustive;
 } ld_sampler_type;
 
 typedef struct {
@@ -51,6 +54,9 @@ typedef struct {
 
 /* The built-in type of that name ("grid", "random", "sobol"), or NULL. */
 const ld_sampler_type *ld_sampler_find(const char *name);
+/* The built-in types' names in the table's order (for messages): fills names[max], returns
+   how many there are. */
+size_t ld_sampler_names(const char **names, size_t max);
 ld_status ld_sampler_open(const ld_sampler_type *type, const ld_spec *spec, uint64_t seed,
                           ld_sampler *out, char *err, size_t errlen);
 void ld_sampler_close(ld_sampler *s);

@@ -22,13 +22,19 @@ static const struct {
     const char *name;
     const ld_sampler_type *type;
 } builtins[] = {
-    {"grid", &ld_sampler_grid},
-    {"random", &ld_sampler_random},
-    {"sobol", &ld_sampler_sobol},
-    {"tpe", &ld_sampler_tpe},
-    {"gp", &ld_sampler_gp},
-    {"bayes", &ld_sampler_bayes},
+    {"grid", &ld_sampler_grid},   {"random", &ld_sampler_random}, {"bayes", &ld_sampler_bayes},
+    {"sobol", &ld_sampler_sobol}, {"tpe", &ld_sampler_tpe},       {"gp", &ld_sampler_gp},
 };
+
+size_t ld_sampler_names(const char **names, size_t max)
+{
+    size_t n = sizeof builtins / sizeof builtins[0];
+    for (size_t i = 0; i < n && i < max; i++)
+        names[i] = builtins[i].name;
+    return n;
+}
+
+const char *ld_method_name(ld_method m) { return m ? m->name : "none"; }
 
 const ld_sampler_type *ld_sampler_find(const char *name)
 {

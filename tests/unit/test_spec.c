@@ -3,6 +3,7 @@
  * "FILE:LINE:COL: ..." message, W&B's inference and nesting rules hold, W&B-only keys become
  * notes, and argv is built without a shell (a value with "; rm -rf ~" stays one element).
  */
+#include "samplers/sampler.h"
 #include "spec.h"
 #include "test.h"
 
@@ -79,7 +80,7 @@ static void test_full_file(void)
     CHECK_STR_EQ(s->name, "trec");
     CHECK_STR_EQ(s->description, "does dropout matter?");
     CHECK_STR_EQ(s->program, "train.py");
-    CHECK_INT_EQ(s->method, LD_METHOD_TPE);
+    CHECK(s->method == ld_sampler_find("tpe"));
     CHECK_STR_EQ(s->metric, "val_acc");
     CHECK_INT_EQ(s->maximize, 1);
     CHECK_INT_EQ(s->has_target, 1);
@@ -147,7 +148,7 @@ static void test_defaults(void)
     s = PARSE("method: grid\nmetric: {name: loss}\nprogram: t.py\nparameters: {x: {value: 1}}\n");
     if (s) {
         CHECK_INT_EQ(s->maximize, 0);
-        CHECK_INT_EQ(s->method, LD_METHOD_GRID);
+        CHECK(s->method == ld_sampler_find("grid"));
         ld_spec_free(s);
     }
     /* budget.trials alone, and the name from a path with folders and dots */
@@ -446,12 +447,16 @@ static void test_durations(void)
 
 static void test_method_names(void)
 {
-    CHECK_STR_EQ(ld_method_name(LD_METHOD_GRID), "grid");
-    CHECK_STR_EQ(ld_method_name(LD_METHOD_RANDOM), "random");
-    CHECK_STR_EQ(ld_method_name(LD_METHOD_SOBOL), "sobol");
-    CHECK_STR_EQ(ld_method_name(LD_METHOD_BAYES), "bayes");
-    CHECK_STR_EQ(ld_method_name(LD_METHOD_TPE), "tpe");
-    CHECK_STR_EQ(ld_method_name(LD_METHOD_GP), "gp");
+    /* every method the sweep accepts is a sampler of the one table, found by its own name */
+    const char *names[16];
+    size_t n = ld_sampler_names(names, 16);
+    CHECK_INT_EQ(n, 6);
+    for (size_t i = 0; i < n && i < 16; i++) {
+        CHECK(ld_sampler_find(names[i]) != NULL);
+        CHECK_STR_EQ(ld_method_name(ld_sampler_find(names[i])), names[i]);
+    }
+    CHECK(ld_sampler_find("grid")->exhaustive);
+    CHECK(!ld_sampler_find("tpe")->exhaustive);
 }
 
 /* ---- bad files ------------------------------------------------------------------------- */
