@@ -18,8 +18,12 @@ endif
 
 PREFIX ?= /usr/local
 CC ?= cc
-# pkg-config names libliandan links; scripts/deps.txt lists the Debian packages behind them.
-PKGS := yaml-0.1 sqlite3 lapacke openblas libcurl libarchive libcrypto libpq
+# pkg-config names libliandan (the C API) links, and those the data tools add (libliandan-data,
+# linked by the program and the tests only, so a C API user's link line stays without them);
+# scripts/deps.txt lists the Debian packages behind them.
+LIB_PKGS := yaml-0.1 sqlite3 lapacke openblas libpq
+DATA_PKGS := libcurl libarchive libcrypto
+PKGS := $(LIB_PKGS) $(DATA_PKGS)
 # Recursive (=) on purpose: expanded when a recipe runs, after `deps` installed the packages,
 # so a fresh machine gets the right flags on its first `make`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -38,12 +42,16 @@ LDLIBS = $(PKG_LIBS) -lm
 LDFLAGS := $(SANFLAGS)
 
 LIB_SRC := $(sort $(wildcard src/*.c src/util/*.c src/samplers/*.c src/pruners/*.c \
-                              src/storage/*.c src/data/*.c src/report/*.c))
+                              src/storage/*.c src/report/*.c))
+DATA_SRC := $(sort $(wildcard src/data/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c examples/*/*.c bench/*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+DATA_OBJ := $(DATA_SRC:%.c=$(BUILD)/obj/%.o)
+# What the program, the tests and the tools link: the data tools, then the library.
+LINK_LIBS = $(BUILD)/libliandan-data.a $(BUILD)/libliandan.a
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN := $(foreach f,$(TOOL_SRC),$(BUILD)/tools/$(basename $(notdir $(f))))
@@ -70,27 +78,31 @@ $(BUILD)/libliandan.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/liandan: $(CLI_OBJ) $(BUILD)/libliandan.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libliandan.a $(CLI_LIBS) $(LDLIBS)
+$(BUILD)/libliandan-data.a: $(DATA_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/liandan: $(CLI_OBJ) $(BUILD)/libliandan-data.a $(BUILD)/libliandan.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LINK_LIBS) $(CLI_LIBS) $(LDLIBS)
 
 # The manual page, written by the program from its --help table.
 $(BUILD)/liandan.1: $(BUILD)/liandan
 	$(BUILD)/liandan help --man > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libliandan.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libliandan-data.a $(BUILD)/libliandan.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libliandan.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LINK_LIBS) $(LDFLAGS) $(LDLIBS)
 
 define tool_rule
-$(BUILD)/tools/$(basename $(notdir $(1))): $(1) $(BUILD)/libliandan.a
+$(BUILD)/tools/$(basename $(notdir $(1))): $(1) $(BUILD)/libliandan-data.a $(BUILD)/libliandan.a
 	@mkdir -p $(BUILD)/tools
-	$(CC) $(CFLAGS) -o $$@ $(1) $(BUILD)/libliandan.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $$@ $(1) $(LINK_LIBS) $(LDFLAGS) $(LDLIBS)
 endef
 $(foreach f,$(TOOL_SRC),$(eval $(call tool_rule,$(f))))
 
 $(BUILD)/liandan.pc: scripts/liandan.pc.in Makefile
 	@mkdir -p $(BUILD)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' -e 's|@REQUIRES@|$(PKGS)|g' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' -e 's|@REQUIRES@|$(LIB_PKGS)|g' $< > $@
 
 test: all
 	@scripts/deps.sh --test
@@ -115,10 +127,10 @@ install: all
 	install -m 755 $(BUILD)/liandan $(EXTRA_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libliandan.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/liandan.h $(DESTDIR)$(PREFIX)/include/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' -e 's|@REQUIRES@|$(PKGS)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' -e 's|@REQUIRES@|$(LIB_PKGS)|g' \
 	    scripts/liandan.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/liandan.pc
 
 clean:
 	rm -rf build build-san
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(DATA_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

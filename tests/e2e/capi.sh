@@ -9,6 +9,11 @@ make -s -C "$ROOT" install BUILD="$BUILD" SAN="$sanmake" PREFIX="$PWD/prefix" >i
 [ -f prefix/include/liandan.h ] || fail "header not installed"
 [ -f prefix/lib/libliandan.a ] || fail "library not installed"
 export PKG_CONFIG_PATH="$PWD/prefix/lib/pkgconfig"
+# the C API's link line holds what the library needs, not the data tools' downloaders
+for lib in libcurl libarchive libcrypto; do
+    pkg-config --print-requires liandan | grep -q "^$lib" && fail "liandan.pc requires $lib"
+done
+pkg-config --print-requires liandan | grep -q "^libpq" || fail "liandan.pc lost libpq"
 cc -std=c11 -Wall -Wextra -Werror $san $(pkg-config --cflags liandan) "$ROOT/examples/capi/capi_loop.c" \
     $(pkg-config --libs liandan) -o capi_loop || fail "the example does not build against the installed library"
 cat > sweep.yaml <<'Y'
