@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "pruners/pruner.h"
 #include "samplers/sampler.h"
 #include "util/suggest.h"
 
@@ -936,8 +937,13 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
     static const char *const ignored[] = {"strict"};
     static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known),
                                .ignored = ignored, .n_ignored = ARRAY_LEN(ignored)};
-    static const char *const types[] = {"hyperband", "median", "asha", "threshold", "plateau",
-                                        "overfit", "curve"};
+    const char *types[16];
+    size_t n_types = ld_pruner_names(types, ARRAY_LEN(types));
+    n_types = n_types < ARRAY_LEN(types) ? n_types : ARRAY_LEN(types);
+    char list[160];
+    join_names(types, n_types - 1, list, sizeof list); /* "a, b or c" */
+    size_t len = strlen(list);
+    snprintf(list + len, sizeof list - len, " or %s", types[n_types - 1]);
     ld_early_terminate *et = &c->spec->early_terminate;
     yaml_node_t *n;
     char buf[96];
@@ -946,15 +952,14 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
     et->line = line_of(v);
     et->column = (int)v->start_mark.column + 1;
     if (!(n = lookup(c, v, "type", NULL)))
-        return fail(c, v, "early_terminate has no 'type'; expected type: hyperband, median, asha, "
-                          "threshold, plateau, overfit or curve");
-    if (!text(n) || !in_list(text(n), types, ARRAY_LEN(types))) {
-        const char *hint = text(n) ? suggest(text(n), types, ARRAY_LEN(types)) : NULL;
+        return fail(c, v, "early_terminate has no 'type'; expected type: %s", list);
+    if (!text(n) || !in_list(text(n), types, n_types)) {
+        const char *hint = text(n) ? suggest(text(n), types, n_types) : NULL;
         if (hint)
             return fail(c, n, "unknown early_terminate type '%s' (did you mean '%s'?)", text(n),
                         hint);
-        return fail(c, n, "unknown early_terminate type %s; expected hyperband, median, asha, "
-                          "threshold, plateau, overfit or curve", describe(n, buf, sizeof buf));
+        return fail(c, n, "unknown early_terminate type %s; expected %s",
+                    describe(n, buf, sizeof buf), list);
     }
     if (!(et->type = dup_or_fail(c, text(n))))
         return 0;

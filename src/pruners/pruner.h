@@ -39,6 +39,9 @@ typedef struct {
     void *state;
 } ld_pruner;
 
+/* The built-in pruners' names (early_terminate types) in the table's order, for the sweep's
+   checks and messages: fills names[max], returns how many there are. */
+size_t ld_pruner_names(const char **names, size_t max);
 /* The pruner the spec asks for; out->type is NULL when it asks for none. */
 ld_status ld_pruner_open(const ld_spec *spec, ld_pruner *out, char *err, size_t errlen);
 void ld_pruner_close(ld_pruner *p);

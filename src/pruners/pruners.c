@@ -24,14 +24,22 @@ static const struct {
     const char *name;
     const ld_pruner_type *type;
 } builtin[] = {
+    {"hyperband", &ld_pruner_hyperband},
     {"median", &ld_pruner_median},
     {"asha", &ld_pruner_asha},
-    {"hyperband", &ld_pruner_hyperband},
     {"threshold", &ld_pruner_threshold},
     {"plateau", &ld_pruner_plateau},
     {"overfit", &ld_pruner_overfit},
     {"curve", &ld_pruner_curve},
 };
+
+size_t ld_pruner_names(const char **names, size_t max)
+{
+    size_t n = sizeof builtin / sizeof *builtin;
+    for (size_t i = 0; i < n && i < max; i++)
+        names[i] = builtin[i].name;
+    return n;
+}
 
 ld_status ld_pruner_open(const ld_spec *spec, ld_pruner *out, char *err, size_t errlen)
 {
