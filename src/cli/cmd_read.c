@@ -258,9 +258,10 @@ static void trials_table(const ld_trial *t, size_t n, int state_filter, const ch
     }
 }
 
-/* The table with the summary metrics as columns, or the --columns keys ("none": none). */
+/* The table with the summary metrics as columns, or the --columns keys ("none": none), of the
+   trials from t[from] on (the columns are those of all n). */
 static int print_trials_table(ld_db *db, const char *study, const ld_trial *t, size_t n,
-                              int state_filter, const char *columns)
+                              size_t from, int state_filter, const char *columns)
 {
     ld_study_info info;
     if (ld_db_get_study(db, study, &info) != LD_OK)
@@ -286,21 +287,37 @@ static int print_trials_table(ld_db *db, const char *study, const ld_trial *t, s
         }
     }
     if (code == EXIT_OK)
-        trials_table(t, n, state_filter, cols, n_cols);
+        trials_table(t + from, n - from, state_filter, cols, n_cols);
     free(cols);
     free(copy);
     ld_study_info_clear(&info);
     return code;
 }
 
+/* Where the last `limit` trials in the state filter start (0: no limit, or fewer than that). */
+static size_t limit_start(const ld_trial *t, size_t n, int state_filter, long limit)
+{
+    size_t i = n;
+    for (long shown = 0; limit > 0 && i > 0 && shown < limit; i--)
+        shown += state_filter < 0 || (int)t[i - 1].state == state_filter;
+    return limit > 0 ? i : 0;
+}
+
 int cmd_trials(int argc, char **argv, const cli_global *g)
 {
     int state_filter = -1;
     int out = 1;
+    long limit = 0;
     const char *columns = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = cli_option(argc, argv, &i, "--state");
-        if (!v && (columns = cli_option(argc, argv, &i, "--columns")) != NULL) {
+        const char *lim = v ? NULL : cli_option(argc, argv, &i, "--limit");
+        if (lim) {
+            char *end = NULL;
+            limit = strtol(lim, &end, 10);
+            if (end == lim || *end || limit <= 0)
+                return cli_usage("--limit takes a number of trials above 0, got '%s'", lim);
+        } else if (!v && (columns = cli_option(argc, argv, &i, "--columns")) != NULL) {
             continue;
         } else if (v) {
             state_filter = ld_trial_state_parse(v);
@@ -314,13 +331,14 @@ int cmd_trials(int argc, char **argv, const cli_global *g)
     argc = out;
     ld_db *db = NULL;
     char *pos[1];
-    int code = open_for(argc, argv, 1, "trials STUDY [--state STATE] [--columns K,K] [--json]", g,
-                        &db, pos);
+    int code = open_for(argc, argv, 1, "trials STUDY [--state STATE] [--limit N] [--columns K,K] "
+                        "[--json]", g, &db, pos);
     if (code != EXIT_OK)
         return code;
     ld_trial *t = NULL;
     size_t n = 0;
     ld_status st = ld_db_list_trials(db, pos[0], !g->json, &t, &n);
+    size_t from = st == LD_OK ? limit_start(t, n, state_filter, limit) : 0;
     if (st != LD_OK) {
         code = cli_fail(st, "%s", ld_db_errmsg(db));
     } else if (g->json) {
@@ -328,7 +346,7 @@ int cmd_trials(int argc, char **argv, const cli_global *g)
         out_json_string(stdout, pos[0]);
         printf(", \"trials\": [");
         int first = 1;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = from; i < n; i++) {
             if (state_filter >= 0 && (int)t[i].state != state_filter)
                 continue;
             printf(first ? "" : ", ");
@@ -337,7 +355,7 @@ int cmd_trials(int argc, char **argv, const cli_global *g)
         }
         printf("]}\n");
     } else {
-        code = print_trials_table(db, pos[0], t, n, state_filter, columns);
+        code = print_trials_table(db, pos[0], t, n, from, state_filter, columns);
     }
     ld_trials_free(t, n);
     ld_db_close(db);

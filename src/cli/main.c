@@ -54,7 +54,7 @@ static const cli_command commands[] = {
      "re-queued. Running the same sweep again resumes the study.\n"},
     {"status", cmd_status, "status [STUDY] [--json]",
      "studies in the journal with trial counts and best values", ""},
-    {"trials", cmd_trials, "trials STUDY [--state STATE] [--columns K,K] [--json]",
+    {"trials", cmd_trials, "trials STUDY [--state STATE] [--limit N] [--columns K,K] [--json]",
      "one row per trial: state, value, duration, summary metrics, params",
      "  --state STATE   only trials in this state (queued, running, complete, pruned, failed)\n"
      "  --columns K,K   these metrics as columns, each trial's last value (default: the\n"

@@ -21,6 +21,16 @@ expect_exit 0 ld status
 expect_grep "journal" out.txt
 expect_exit 0 ld trials journal
 expect_grep "complete" out.txt
+# --limit N: the last N trials, by number, after the state filter
+expect_exit 0 ld trials journal --limit 2
+expect_eq "$(awk 'NR > 1 { print $1 }' out.txt | tr '\n' ' ')" "1 2 " "trials --limit 2"
+expect_grep "^TRIAL" out.txt
+expect_exit 0 ld trials journal --limit 1 --json
+expect_eq "$(jq -c '[.trials[].number]' out.txt)" "[2]" "trials --limit 1 --json"
+expect_exit 0 ld trials journal --limit 99 --state complete
+expect_eq "$(awk 'NR > 1' out.txt | wc -l | tr -d ' ')" 3 "trials --limit beyond the study"
+expect_exit 2 ld trials journal --limit 0
+expect_grep "limit takes a number" err.txt
 expect_exit 0 ld best journal --json
 expect_eq "$(jq -c '[.trial, .value, .params.x]' out.txt)" "[1,0.8,5]" "best"
 expect_exit 0 ld show journal 1
