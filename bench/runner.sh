@@ -27,12 +27,8 @@ LIANDAN=${LIANDAN:-$BUILD/liandan}   # LIANDAN=path/to/liandan measures another 
 TRIAL=$BUILD/tools/trivial_trial
 FLOOR=$BUILD/tools/spawn_floor
 
-for f in "$LIANDAN" "$TRIAL" "$FLOOR"; do
-    if [ ! -x "$f" ]; then
-        echo "runner.sh: $f is missing; run make first" >&2
-        exit 1
-    fi
-done
+. "$HERE/lib.sh"
+need_programs runner.sh "$LIANDAN" "$TRIAL" "$FLOOR"
 if ! "$PY" -c 'import optuna' 2>/dev/null; then
     echo "runner.sh: skipped: the anchor needs Optuna in $PY (apt-get install python3-optuna)" >&2
     exit 77
@@ -40,13 +36,9 @@ fi
 
 SCRATCH=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/liandan-bench-runner.XXXXXX")
 trap 'rm -rf "$SCRATCH"' EXIT INT TERM
-# Private copies: a `make` in the shared build folder during the run must not swap them.
-mkdir "$SCRATCH/bin"
-cp "$LIANDAN" "$TRIAL" "$FLOOR" "$SCRATCH/bin/"
-LIANDAN=$SCRATCH/bin/liandan TRIAL=$SCRATCH/bin/trivial_trial FLOOR=$SCRATCH/bin/spawn_floor
+bin=$(private_copies "$SCRATCH" "$LIANDAN" "$TRIAL" "$FLOOR")
+LIANDAN=$bin/liandan TRIAL=$bin/trivial_trial FLOOR=$bin/spawn_floor
 RESULTS=$SCRATCH/results   # lines: config rate
-
-now() { date +%s.%N; }
 
 # One liandan run in its own folder and journal; prints trials/s.
 run_liandan() {
@@ -100,12 +92,6 @@ while [ "$rep" -le "$REPS" ]; do
     echo "  repetition $rep of $REPS done (load $(cut -d' ' -f1 /proc/loadavg))"
     rep=$((rep + 1))
 done
-
-median() {
-    grep "^$1 " "$RESULTS" | awk '{ print $2 }' | sort -g |
-        awk '{ v[NR] = $1 } END { if (NR == 0) print "nan";
-              else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 echo
 echo "trials/s, median of $REPS (all runs: $(tr '\n' ' ' <"$RESULTS" | sed 's/ $//'))"
