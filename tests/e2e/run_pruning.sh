@@ -184,4 +184,29 @@ bad=$(jq -c '[.trials[] | select(.state == "pruned" and .value == null and
 expect_eq "$bad" "[]" "pruned trials without a value that are not marked diverged"
 unique=$(jq '[.trials[] | .params | tostring] | unique | length' race.json)
 [ "$unique" -ge 38 ] || fail "gp repeated itself: $unique distinct configurations of 40"
+
+# A resumed tuner's pruner judges with the whole history: the first run's five complete trials
+# (median's n_startup_trials) are in every verdict of the second run, which reads them afresh.
+cat > resume.yaml <<Y
+name: resumed
+command: ["$TOOLS/toy_train", "\${args}"]
+method: random
+metric: {name: val_acc, goal: maximize}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1e-5, max: 0.1}
+  dropout: {min: 0.0, max: 0.7}
+  epochs: {value: 6}
+early_terminate: {type: median, n_startup_trials: 5}
+seed: 3
+Y
+expect_exit 0 ld run resume.yaml --trials 5
+expect_exit 0 ld run resume.yaml --trials 25
+ld export resumed --format json > resumed.json
+expect_eq "$(jq '[.trials[] | select(.number < 5) | .state == "complete"] | all' resumed.json)" true \
+    "the first run's trials complete"
+jq -r '.trials[] | select(.state == "pruned") | .reason' resumed.json | grep '^median' > cuts.txt ||
+    fail "the resumed run pruned nothing"
+# "... the median M of K complete trials at that step": K counts the first run's five too
+awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "complete") k = $i; if (k < 5) bad = 1 }
+     END { exit bad }' cuts.txt || fail "a verdict saw fewer than the first run's 5 trials: $(cat cuts.txt)"
 echo ok
