@@ -8,6 +8,8 @@
  *   loss=1.53
  *
  * The loss is the sum of the squares of the numeric values; a malformed argument exits 2.
+ * $TRIVIAL_METRICS=K (K > 1) adds K - 1 more metrics to the line (m1=... m2=...), for studies
+ * whose trials report several (bench/bigstudy).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,10 @@ int main(int argc, char **argv)
         double v = strtod(eq + 1, NULL);
         loss += v * v;
     }
-    printf("loss=%.17g\n", loss);
+    printf("loss=%.17g", loss);
+    const char *k = getenv("TRIVIAL_METRICS");
+    for (int m = 1; k && m < atoi(k); m++)
+        printf(" m%d=%.17g", m, loss / (m + 1));
+    printf("\n");
     return 0;
 }
