@@ -1,6 +1,7 @@
 # lib.sh — what the shell benchmarks share: a clock and medians over a results file whose lines
 # are "CONFIG VALUE" (the benchmarks run every configuration several times, round-robin).
-# Sourced by bench/runner.sh and bench/history/run.sh; they set RESULTS first.
+# Sourced by bench/runner.sh, bench/history/run.sh and bench/bigstudy/run.sh; they set RESULTS
+# before calling median.
 
 now() { date +%s.%N; }
 
@@ -32,4 +33,18 @@ private_copies() {
     mkdir -p "$dir"
     cp "$@" "$dir/"
     echo "$dir"
+}
+
+# The search space of the cost benchmarks (bench/history, bench/bigstudy), as a sweep's
+# parameters: two uniform floats, a log-uniform float, an integer, a categorical, a unit float.
+six_parameters() {
+    cat <<'P'
+parameters:
+  a: {distribution: uniform, min: -5, max: 5}
+  b: {distribution: uniform, min: -5, max: 5}
+  c: {distribution: log_uniform_values, min: 0.001, max: 1}
+  d: {distribution: int_uniform, min: 1, max: 100}
+  e: {values: [x, y, z]}
+  f: {distribution: uniform, min: 0, max: 1}
+P
 }

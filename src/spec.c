@@ -861,12 +861,20 @@ static int parse_params(ctx *c, const yaml_node_t *m, const char *prefix, int de
 
 /* ---- top-level keys -------------------------------------------------------------------- */
 
+/* The names of a registry (samplers.c's or pruners.c's table, through names_of) into
+   names[MAX_NAMES], for checks and messages; returns how many. */
+#define MAX_NAMES 16
+static size_t registry_names(size_t (*names_of)(const char **, size_t), const char **names)
+{
+    size_t n = names_of(names, MAX_NAMES);
+    return n < MAX_NAMES ? n : MAX_NAMES;
+}
+
 static int top_method(ctx *c, yaml_node_t *v)
 {
-    const char *names[16];
+    const char *names[MAX_NAMES];
     char list[128], buf[96];
-    size_t n = ld_sampler_names(names, ARRAY_LEN(names));
-    n = n < ARRAY_LEN(names) ? n : ARRAY_LEN(names);
+    size_t n = registry_names(ld_sampler_names, names);
     ld_method m = text(v) ? ld_sampler_find(text(v)) : NULL;
     if (m) {
         c->spec->method = m;
@@ -937,13 +945,11 @@ static int top_early_terminate(ctx *c, yaml_node_t *v)
     static const char *const ignored[] = {"strict"};
     static const key_set ks = {.known = known, .n_known = ARRAY_LEN(known),
                                .ignored = ignored, .n_ignored = ARRAY_LEN(ignored)};
-    const char *types[16];
-    size_t n_types = ld_pruner_names(types, ARRAY_LEN(types));
-    n_types = n_types < ARRAY_LEN(types) ? n_types : ARRAY_LEN(types);
-    char list[160];
-    join_names(types, n_types - 1, list, sizeof list); /* "a, b or c" */
-    size_t len = strlen(list);
-    snprintf(list + len, sizeof list - len, " or %s", types[n_types - 1]);
+    const char *types[MAX_NAMES];
+    size_t n_types = registry_names(ld_pruner_names, types);
+    char list[160]; /* "a, b or c" */
+    join_names(types, n_types - 1, list, sizeof list);
+    snprintf(list + strlen(list), sizeof list - strlen(list), " or %s", types[n_types - 1]);
     ld_early_terminate *et = &c->spec->early_terminate;
     yaml_node_t *n;
     char buf[96];
@@ -1471,10 +1477,9 @@ static int stage_key(ctx *c, ld_stage *st, const yaml_node_t *k, const yaml_node
             st->has_method = 1;
             return 1;
         }
-        const char *names[16];
+        const char *names[MAX_NAMES];
         char list[128];
-        size_t n = ld_sampler_names(names, ARRAY_LEN(names));
-        join_names(names, n < ARRAY_LEN(names) ? n : ARRAY_LEN(names), list, sizeof list);
+        join_names(names, registry_names(ld_sampler_names, names), list, sizeof list);
         return fail(c, v, "stage '%s': unknown method %s; expected one of %s", st->name,
                     describe(v, buf, sizeof buf), list);
     }

@@ -101,6 +101,7 @@ static ld_status open_sampler(ld_study *s)
     if (st != LD_OK)
         return ld_db_fail(db, st, "%s:%d:%d: %s", s->spec->path, s->spec->early_terminate.line,
                           s->spec->early_terminate.column, err);
+    ld_history_init(&s->history, s->pruner.type != NULL); /* a pruner reads the series too */
     return LD_OK;
 }
 
@@ -333,11 +334,9 @@ static ld_status align_trial(const ld_spec *spec, ld_trial *t)
     return LD_OK;
 }
 
-/* Brings the study's copy of its trials up to date (with series when it has a pruner). */
+/* Brings the study's copy of its trials up to date. */
 static ld_status update_history(ld_study *s, const char *why)
 {
-    if (s->history.seen < 0 && s->history.n == 0)
-        s->history.with_metrics = s->pruner.type != NULL;
     ld_status st = ld_history_update(&s->history, s->db->storage.type, s->db->storage.state,
                                      s->id, s->spec);
     if (st == LD_ERR_NOMEM)

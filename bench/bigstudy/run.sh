@@ -54,13 +54,7 @@ program: $TRIAL
 command: [env, TRIVIAL_METRICS=5, "\${program}", "\${args}"]
 method: random
 metric: {name: loss, goal: minimize}
-parameters:
-  a: {distribution: uniform, min: -5, max: 5}
-  b: {distribution: uniform, min: -5, max: 5}
-  c: {distribution: log_uniform_values, min: 0.001, max: 1}
-  d: {distribution: int_uniform, min: 1, max: 100}
-  e: {values: [x, y, z]}
-  f: {distribution: uniform, min: 0, max: 1}
+$(six_parameters)
 seed: 1
 Y
 if [ -f "$SCRATCH/run.out" ] && grep -q "$N complete" "$SCRATCH/run.out"; then

@@ -40,7 +40,6 @@
 
 #define BUSY_TIMEOUT_MS 30000
 #define APPLICATION_ID 0x4c64616e /* "Ldan" */
-#define CLAIM_ATTEMPTS 1000
 
 static const char *const migrations[] = {
     /* 1: the first schema */
@@ -1131,39 +1130,25 @@ static ld_status sq_create_trial(void *state, int64_t study, const ld_trial_new 
     return atomic_end(s, insert_trial(s, study, t, number));
 }
 
-static ld_status claim(store *s, int64_t study, const char *host, int pid, double now,
-                       int *number)
+/* Inside the atomic operation: the id and number of the lowest-numbered queued trial. */
+static ld_status first_queued(store *s, int64_t study, int64_t *id, int *number)
 {
-    /* Another tuner may claim the trial between the SELECT and the UPDATE: the UPDATE then
-       changes no row and we try the next queued trial. */
-    for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-        int rc = SQLITE_OK;
-        sqlite3_stmt *q = s->q[Q_FIRST_QUEUED];
-        bind_i64(q, 1, study, &rc);
-        rc = step(q, rc);
-        int found = rc == SQLITE_ROW;
-        int64_t id = found ? sqlite3_column_int64(q, 0) : 0;
-        int candidate = found ? sqlite3_column_int(q, 1) : -1;
-        if ((rc = done(q, rc)) != SQLITE_OK)
-            return fail(s, rc);
-        if (!found)
-            return failf(s, LD_ERR_NOTFOUND, "no trial is queued");
-        q = s->q[Q_CLAIM];
-        bind_i64(q, 1, id, &rc);
-        bind_str(q, 2, host, &rc);
-        bind_opt_int(q, 3, pid, 0, &rc);
-        bind_time(q, 4, now, &rc);
-        if ((rc = run(q, rc)) != SQLITE_OK)
-            return fail(s, rc);
-        if (sqlite3_changes(s->db) == 1) {
-            *number = candidate;
-            return stamp(s, study, candidate);
-        }
+    int rc = SQLITE_OK;
+    sqlite3_stmt *q = s->q[Q_FIRST_QUEUED];
+    bind_i64(q, 1, study, &rc);
+    rc = step(q, rc);
+    int found = rc == SQLITE_ROW;
+    if (found) {
+        *id = sqlite3_column_int64(q, 0);
+        *number = sqlite3_column_int(q, 1);
     }
-    return failf(s, LD_ERR_STORAGE, "other tuners took the queued trials %d times in a row",
-                 CLAIM_ATTEMPTS);
+    if ((rc = done(q, rc)) != SQLITE_OK)
+        return fail(s, rc);
+    return found ? LD_OK : failf(s, LD_ERR_NOTFOUND, "no trial is queued");
 }
 
+/* The claim is one write transaction (or savepoint of the caller's), so no other tuner can take
+   the trial between finding it and marking it running. */
 static ld_status sq_claim_queued(void *state, int64_t study, const char *host, int pid,
                                  double now, int *number)
 {
@@ -1174,7 +1159,20 @@ static ld_status sq_claim_queued(void *state, int64_t study, const char *host, i
         st = atomic_begin(s);
     if (st != LD_OK)
         return st;
-    return atomic_end(s, claim(s, study, host, pid, now, number));
+    int64_t id = 0;
+    int candidate = -1;
+    if ((st = first_queued(s, study, &id, &candidate)) != LD_OK)
+        return atomic_end(s, st);
+    int rc = SQLITE_OK;
+    sqlite3_stmt *q = s->q[Q_CLAIM];
+    bind_i64(q, 1, id, &rc);
+    bind_str(q, 2, host, &rc);
+    bind_opt_int(q, 3, pid, 0, &rc);
+    bind_time(q, 4, now, &rc);
+    st = changed_one(s, study, candidate, run(q, rc), "queued");
+    if (st == LD_OK)
+        *number = candidate;
+    return st;
 }
 
 static ld_status sq_set_trial_process(void *state, int64_t study, int number, int pid,
